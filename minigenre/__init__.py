@@ -1,0 +1,29 @@
+"""minigenre: the study's music-genre network, written from scratch in NumPy.
+
+The public API mirrors Keras, so the study's code runs after changing its imports::
+
+    from minigenre import Sequential, Dense, Adam
+"""
+
+from minigenre.callbacks import Callback, EarlyStopping, History
+from minigenre.layers import Dense
+from minigenre.losses import (
+    SparseCategoricalCrossentropy,
+    sparse_categorical_crossentropy,
+)
+from minigenre.model import Sequential
+from minigenre.optimizers import SGD, Adam
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "Callback",
+    "Dense",
+    "EarlyStopping",
+    "History",
+    "Sequential",
+    "SparseCategoricalCrossentropy",
+    "sparse_categorical_crossentropy",
+]

@@ -1,0 +1,103 @@
+"""Activation functions and their derivatives, looked up by name as in Keras.
+
+Each activation ``f`` comes with ``f_grad(z, a, grad_a)``: given the pre-activation
+``z``, the output ``a = f(z)`` and the gradient of the loss with respect to ``a``, it
+returns the gradient with respect to ``z`` (the chain rule through ``f``). Passing
+both ``z`` and ``a`` lets each derivative use whichever is cheaper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+
+def linear(z: Array) -> Array:
+    """The identity, Keras's ``activation=None``."""
+    return z
+
+
+def linear_grad(z: Array, a: Array, grad_a: Array) -> Array:
+    return grad_a
+
+
+def relu(z: Array) -> Array:
+    """``max(z, 0)``.
+
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    """
+    return np.maximum(z, 0)
+
+
+def relu_grad(z: Array, a: Array, grad_a: Array) -> Array:
+    # d relu / dz is 1 where z > 0 and 0 elsewhere (0 at z == 0, as TensorFlow).
+    return grad_a * (z > 0)
+
+
+def elu(z: Array, alpha: float = 1.0) -> Array:
+    """Exponential linear unit: ``z`` if ``z > 0`` else ``alpha * (exp(z) - 1)``.
+
+    ``expm1`` rather than ``exp(z) - 1``: for z near 0 the subtraction cancels almost
+    every significant digit of ``exp(z)``, while ``expm1`` stays exact to the last bit.
+    ``minimum(z, 0)`` keeps ``expm1`` from overflowing on large positive inputs that
+    ``where`` would discard anyway.
+
+    >>> elu(np.array([-1.0, 0.0, 2.0])).round(6)
+    array([-0.632121,  0.      ,  2.      ])
+    """
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+
+
+def elu_grad(z: Array, a: Array, grad_a: Array, alpha: float = 1.0) -> Array:
+    # For z <= 0, d/dz alpha*(exp(z) - 1) = alpha*exp(z) = a + alpha: reuse the output.
+    return np.where(z > 0, grad_a, grad_a * (a + alpha))
+
+
+def softmax(z: Array) -> Array:
+    """``exp(z) / sum(exp(z))`` along the last axis, rows summing to 1.
+
+    Subtracting each row's maximum first changes nothing mathematically (the factor
+    ``exp(-max)`` cancels) but keeps ``exp`` from overflowing for large logits.
+
+    >>> softmax(np.array([[1.0, 2.0, 3.0]])).round(4)
+    array([[0.09  , 0.2447, 0.6652]])
+    """
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_grad(z: Array, a: Array, grad_a: Array) -> Array:
+    # Jacobian-vector product of softmax: da_i/dz_j = a_i (delta_ij - a_j), so
+    # grad_z = a * (grad_a - sum_j grad_a_j a_j), without forming the (units, units)
+    # Jacobian. When softmax feeds cross-entropy, the model skips this (fused path).
+    return a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))
+
+
+Activation = tuple[Callable[[Array], Array], Callable[[Array, Array, Array], Array]]
+
+ACTIVATIONS: dict[str, Activation] = {
+    "linear": (linear, linear_grad),
+    "relu": (relu, relu_grad),
+    "elu": (elu, elu_grad),
+    "softmax": (softmax, softmax_grad),
+}
+
+
+def get(identifier: str | None) -> tuple[str, Activation]:
+    """Returns ``(name, (f, f_grad))`` for an activation name; ``None`` means linear.
+
+    Raises:
+        ValueError: If the name is unknown; the message lists the valid names.
+    """
+    name = "linear" if identifier is None else identifier
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation: {identifier!r}. "
+            f"Valid names: {', '.join(sorted(ACTIVATIONS))} (or None)."
+        )
+    return name, ACTIVATIONS[name]

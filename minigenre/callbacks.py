@@ -1,0 +1,116 @@
+"""Training callbacks: the History every ``fit`` returns, and EarlyStopping."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+class Callback:
+    """Base class: ``fit`` calls these hooks; ``self.model`` is set before training."""
+
+    model = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history.history["loss"][epoch]`` and so on."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+
+
+class EarlyStopping(Callback):
+    """Stops training when a monitored metric has stopped improving, as in Keras.
+
+    After each epoch the metric is compared with the best so far; an improvement must
+    beat it by more than ``min_delta``. After ``patience`` epochs without one, training
+    stops (never after the first epoch). With ``restore_best_weights`` the model ends
+    with the weights of its best epoch.
+
+    Args:
+        monitor: The log key to watch, e.g. ``"val_loss"`` or ``"val_accuracy"``.
+        min_delta: Smallest change that counts as an improvement.
+        patience: Epochs without improvement before stopping.
+        mode: ``"min"``, ``"max"``, or ``"auto"`` (max for accuracy, min otherwise).
+        restore_best_weights: Restore the best epoch's weights at the end.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        mode: str = "auto",
+        restore_best_weights: bool = False,
+    ) -> None:
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: {mode!r}")
+        if patience < 0:
+            raise ValueError(f"patience must be >= 0. Received: {patience}")
+        self.monitor = monitor
+        self.min_delta = abs(min_delta)
+        self.patience = patience
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        self.mode = mode
+        self.restore_best_weights = restore_best_weights
+
+    def _is_improvement(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = np.inf if self.mode == "min" else -np.inf
+        self.best_epoch = 0
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"EarlyStopping: metric {self.monitor!r} is not in the logs; "
+                f"available: {sorted(logs or {})}.",
+                stacklevel=2,
+            )
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()  # epoch 0 is a fallback
+        self.wait += 1
+        if self._is_improvement(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(monitor={self.monitor!r}, min_delta={self.min_delta}, "
+            f"patience={self.patience}, "
+            f"restore_best_weights={self.restore_best_weights})"
+        )

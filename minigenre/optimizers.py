@@ -1,0 +1,146 @@
+"""Optimizers that update weights in place from their gradients, as Keras's do."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class Adam:
+    """Adam (Kingma & Ba, 2015) in exactly the form Keras 3 implements it.
+
+    At step ``t`` (1, 2, ...), for every weight ``w`` with gradient ``g``::
+
+        alpha = learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        m += (g - m) * (1 - beta_1)        # running mean of g
+        v += (g**2 - v) * (1 - beta_2)     # running mean of g**2
+        w -= alpha * m / (sqrt(v) + epsilon)
+
+    The bias correction is folded into the step size ``alpha`` instead of dividing
+    ``m`` and ``v``; that moves ``epsilon`` slightly compared with the paper's form,
+    so Keras's form is used here to match it to float precision. The step count, its
+    powers and ``alpha`` are computed in the weights' dtype, as Keras does.
+
+    Keras's default ``epsilon`` is 1e-7; the study's TensorFlow-1 ``AdamOptimizer``
+    used 1e-8. Either is tiny next to ``sqrt(v)`` for all but vanishing gradients.
+
+    Args:
+        learning_rate: Step size.
+        beta_1: Decay rate of the first-moment estimate.
+        beta_2: Decay rate of the second-moment estimate.
+        epsilon: Added to ``sqrt(v)`` to avoid division by zero.
+
+    >>> w = np.array([1.0], dtype=np.float32)
+    >>> Adam(learning_rate=0.1).apply_gradients([w], [np.array([2.0], np.float32)])
+    >>> w.round(4)  # the first Adam step moves every weight by ~learning_rate
+    array([0.9], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
+        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= beta < 1:
+                raise ValueError(f"{name} must be in [0, 1). Received: {name}={beta}")
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.iterations = 0
+        self._momentums: list[NDArray] = []
+        self._velocities: list[NDArray] = []
+
+    def apply_gradients(self, weights: list[NDArray], gradients: list[NDArray]) -> None:
+        """Updates each array in ``weights`` in place from its gradient."""
+        if not self._momentums:
+            self._momentums = [np.zeros_like(w) for w in weights]
+            self._velocities = [np.zeros_like(w) for w in weights]
+        dtype = weights[0].dtype.type  # Keras casts the scalars to the weight dtype
+        t = dtype(self.iterations + 1)
+        alpha = (
+            dtype(self.learning_rate)
+            * np.sqrt(1 - dtype(self.beta_2) ** t)
+            / (1 - dtype(self.beta_1) ** t)
+        )
+        for w, g, m, v in zip(
+            weights, gradients, self._momentums, self._velocities, strict=True
+        ):
+            m += (g - m) * (1 - self.beta_1)
+            v += (np.square(g) - v) * (1 - self.beta_2)
+            w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+        self.iterations += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam(learning_rate={self.learning_rate}, beta_1={self.beta_1}, "
+            f"beta_2={self.beta_2}, epsilon={self.epsilon})"
+        )
+
+
+class SGD:
+    """Stochastic gradient descent with optional momentum, as Keras's ``SGD``.
+
+    Without momentum ``w -= learning_rate * g``; with it, a velocity
+    ``u = momentum * u - learning_rate * g`` is kept and ``w += u``.
+
+    Args:
+        learning_rate: Step size.
+        momentum: Fraction of the previous velocity kept, in [0, 1].
+
+    >>> w = np.array([1.0])
+    >>> SGD(learning_rate=0.5).apply_gradients([w], [np.array([2.0])])
+    >>> w
+    array([0.])
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0) -> None:
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1]. Received: {momentum}")
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.iterations = 0
+        self._velocities: list[NDArray] = []
+
+    def apply_gradients(self, weights: list[NDArray], gradients: list[NDArray]) -> None:
+        """Updates each array in ``weights`` in place from its gradient."""
+        if self.momentum == 0:
+            for w, g in zip(weights, gradients, strict=True):
+                w -= g * self.learning_rate
+        else:
+            if not self._velocities:
+                self._velocities = [np.zeros_like(w) for w in weights]
+            for w, g, u in zip(weights, gradients, self._velocities, strict=True):
+                u *= self.momentum
+                u -= g * self.learning_rate
+                w += u
+        self.iterations += 1
+
+    def __repr__(self) -> str:
+        return f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum})"
+
+
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+
+
+def get(identifier) -> Adam | SGD:
+    """Resolves ``"adam"``/``"sgd"`` (case-insensitive) or passes an instance through.
+
+    Raises:
+        ValueError: If the name is unknown; the message lists the valid names.
+    """
+    if isinstance(identifier, Adam | SGD):
+        return identifier
+    if not isinstance(identifier, str) or identifier.lower() not in OPTIMIZERS:
+        raise ValueError(
+            f"Unknown optimizer: {identifier!r}. "
+            f"Valid names: {', '.join(sorted(OPTIMIZERS))}."
+        )
+    return OPTIMIZERS[identifier.lower()]()

@@ -1,0 +1,362 @@
+import re
+
+import numpy as np
+import pytest
+from gradcheck import numerical_gradient, relative_error
+
+from minigenre import SGD, Adam, Dense, EarlyStopping, Sequential
+
+
+def study_model(seed=0, dtype="float32", **compile_args):
+    model = Sequential(
+        [Dense(128, activation="elu"), Dense(10, activation="softmax")],
+        seed=seed,
+        dtype=dtype,
+    )
+    compile_args.setdefault("optimizer", Adam())
+    model.compile(
+        loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_args
+    )
+    return model
+
+
+@pytest.fixture
+def blobs():
+    """200 rows, 12 features, 10 classes: a small learnable problem."""
+    rng = np.random.default_rng(0)
+    centers = rng.normal(scale=2.0, size=(10, 12))
+    y = rng.integers(0, 10, size=200)
+    x = centers[y] + rng.normal(size=(200, 12))
+    return x.astype(np.float32), y
+
+
+@pytest.mark.parametrize("last", ["softmax", "linear"])
+def test_whole_model_gradient_matches_central_differences(last):
+    rng = np.random.default_rng(3)
+    model = Sequential(
+        [Dense(6, activation="elu"), Dense(4, activation=last)], seed=1, dtype="float64"
+    )
+    from_logits = last == "linear"
+    from minigenre import SparseCategoricalCrossentropy
+
+    model.compile(optimizer="sgd", loss=SparseCategoricalCrossentropy(from_logits))
+    x = rng.normal(size=(7, 5))
+    y = rng.integers(0, 4, size=7)
+    model.build(5)
+    _, _, grads = model._compute_gradients(x, y, None)
+    weights = [w for layer in model.layers for w in layer.weights]
+    for analytic, w in zip(grads, weights, strict=True):
+        numeric = numerical_gradient(lambda: model._batch_loss(x, y, None)[1].mean(), w)
+        assert relative_error(analytic, numeric) <= 1e-6
+
+
+def test_softmax_output_without_fusion_gives_the_same_gradient():
+    # The fused (p - onehot)/n must equal the chain rule through softmax and the loss.
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(9, 5))
+    y = rng.integers(0, 3, size=9)
+    model = Sequential([Dense(3, activation="softmax")], seed=0, dtype="float64")
+    model.compile(optimizer="sgd")
+    model.build(5)
+    _, _, fused = model._compute_gradients(x, y, None)
+    out = model._forward(x, training=True)
+    grad_x = model.layers[0].backward(model.loss.gradient(y, out))
+    assert grad_x.shape == x.shape
+    for a, b in zip(fused, model.layers[0].gradients, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_same_seed_bit_identical_different_seed_differs(blobs):
+    x, y = blobs
+    runs = []
+    for seed in (5, 5, 6):
+        model = study_model(seed)
+        history = model.fit(x, y, epochs=2, verbose=0, validation_split=0.25)
+        runs.append((model.get_weights(), history.history))
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        assert np.array_equal(a, b)
+    assert runs[0][1] == runs[1][1]
+    assert not np.array_equal(runs[0][0][0], runs[2][0][0])
+
+
+def test_history_keys_and_dtype(blobs):
+    x, y = blobs
+    model = study_model()
+    history = model.fit(x, y, epochs=3, verbose=0, validation_data=(x[:50], y[:50]))
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 3 for v in history.history.values())
+    assert history.epoch == [0, 1, 2]
+    assert model.get_weights()[0].dtype == np.float32
+    proba = model.predict(x)
+    assert proba.shape == (200, 10)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_separable_problem_reaches_full_training_accuracy():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, 2))
+    y = (x[:, 0] + 2 * x[:, 1] > 0).astype(int)
+    model = Sequential(
+        [Dense(16, activation="relu"), Dense(2, activation="softmax")], seed=0
+    )
+    model.compile(optimizer=Adam(learning_rate=0.05), metrics=["accuracy"])
+    model.fit(x, y, epochs=60, verbose=0)
+    assert model.evaluate(x, y, verbose=0)[1] == 1.0
+
+
+def test_epoch_loss_is_batch_size_weighted_mean_of_batch_losses(blobs):
+    x, y = blobs[0][:70], blobs[1][:70]  # batches of 32, 32 and 6
+    model, replay = study_model(seed=2), study_model(seed=2)
+    history = model.fit(x, y, epochs=1, shuffle=False, verbose=0)
+    losses, correct = [], 0
+    for start in (0, 32, 64):
+        xb, yb = x[start : start + 32], y[start : start + 32]
+        loss, acc = replay.evaluate(xb, yb, batch_size=len(xb), verbose=0)
+        losses.append(loss * len(xb))
+        correct += acc * len(xb)
+        replay.fit(xb, yb, batch_size=len(xb), shuffle=False, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(sum(losses) / 70, rel=1e-6)
+    assert history.history["accuracy"][0] == pytest.approx(correct / 70)
+    for a, b in zip(model.get_weights(), replay.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_validation_split_takes_the_last_rows_before_shuffling(blobs):
+    x, y = blobs
+    a, b = study_model(seed=3), study_model(seed=3)
+    ha = a.fit(x, y, epochs=2, verbose=0, validation_split=0.2)
+    hb = b.fit(
+        x[:160], y[:160], epochs=2, verbose=0, validation_data=(x[160:], y[160:])
+    )
+    assert ha.history == hb.history
+
+
+def test_class_weight_changes_training(blobs):
+    x, y = blobs
+    plain = study_model(seed=1).fit(x, y, epochs=1, verbose=0).history["loss"]
+    heavy = {c: 5.0 for c in range(10)}
+    weighted = study_model(seed=1).fit(x, y, epochs=1, verbose=0, class_weight=heavy)
+    assert weighted.history["loss"][0] > 3 * plain[0]
+
+
+def test_early_stopping_stops_and_restores_best_weights(blobs):
+    x, y = blobs
+    model = study_model(seed=0, optimizer=Adam(learning_rate=0.5))  # overshoots
+    best = {}
+
+    class Spy(EarlyStopping):
+        def on_epoch_end(self, epoch, logs=None):
+            super().on_epoch_end(epoch, logs)
+            if self.best_epoch == epoch:
+                best["weights"], best["epoch"] = self.model.get_weights(), epoch
+
+    stopper = Spy(monitor="val_loss", patience=1, restore_best_weights=True)
+    history = model.fit(
+        x[:150],
+        y[:150],
+        epochs=30,
+        verbose=0,
+        validation_data=(x[150:], y[150:]),
+        callbacks=[stopper],
+    )
+    epochs_run = len(history.history["loss"])
+    assert epochs_run < 30
+    assert stopper.stopped_epoch == epochs_run - 1
+    assert (
+        stopper.best_epoch
+        == best["epoch"]
+        == int(np.argmin(history.history["val_loss"]))
+    )
+    for a, b in zip(model.get_weights(), best["weights"], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_verbose_prints_keras_progress_lines(blobs, capsys):
+    x, y = blobs
+    study_model().fit(x, y, epochs=2, validation_split=0.2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2"
+    pattern = (
+        r"^5/5 \[={30}\] - \d+s \d+(ms|us)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}"
+        r" - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$"
+    )
+    assert re.match(pattern, lines[1]), lines[1]
+    assert lines[2] == "Epoch 2/2"
+
+
+def test_verbose_zero_prints_nothing(blobs, capsys):
+    x, y = blobs
+    model = study_model()
+    model.fit(x, y, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_summary_and_repr(capsys):
+    model = study_model()
+    model.build(264)
+    model.summary()
+    out = capsys.readouterr().out
+    assert 'Model: "sequential"' in out
+    assert re.search(r"Layer \(type\)\s+Output Shape\s+Param #", out)
+    assert re.search(r"dense \(Dense\)\s+\(None, 128\)\s+33920", out)
+    assert re.search(r"dense_1 \(Dense\)\s+\(None, 10\)\s+1290", out)
+    assert "Total params: 35,210" in out
+    assert repr(model).startswith(
+        "Sequential(name='sequential', seed=0, layers=[Dense("
+    )
+
+
+def test_set_and_get_weights_round_trip():
+    model = study_model()
+    model.build(4)
+    weights = [np.full_like(w, i) for i, w in enumerate(model.get_weights())]
+    model.set_weights(weights)
+    for a, b in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [w.shape for w in weights] == [(4, 128), (128,), (128, 10), (10,)]
+
+
+def test_save_and_load_weights(tmp_path, blobs):
+    x, y = blobs
+    model = study_model()
+    model.fit(x, y, verbose=0)
+    path = tmp_path / "model.weights.npz"
+    model.save_weights(path)
+    fresh = study_model(seed=9)
+    fresh.load_weights(path)
+    np.testing.assert_array_equal(fresh.predict(x), model.predict(x))
+
+
+def test_save_failure_leaves_previous_file_intact(tmp_path, blobs, monkeypatch):
+    model = study_model()
+    model.build(12)
+    path = tmp_path / "w.npz"
+    model.save_weights(path)
+    before = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"partial garbage")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    model.set_weights([w + 1 for w in model.get_weights()])
+    with pytest.raises(OSError, match=r"disk full"):
+        model.save_weights(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
+
+
+def test_load_weights_rejects_wrong_shapes_and_pickles(tmp_path):
+    small = Sequential([Dense(3), Dense(2, activation="softmax")], seed=0)
+    small.build(4)
+    path = tmp_path / "small.npz"
+    small.save_weights(path)
+    model = study_model()
+    model.build(4)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"small.npz: Weight 0 has shape \(4, 3\)"):
+        model.load_weights(path)
+    for a, b in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(a, b)  # nothing half-loaded
+    evil = tmp_path / "evil.npz"
+    np.savez(
+        evil, format_version=np.array(1), weight_0=np.array([object()], dtype=object)
+    )
+    with pytest.raises(ValueError, match=r"evil.npz: refusing to load pickled data"):
+        model.load_weights(evil)
+    with pytest.raises(ValueError, match=r"must end in \.npz"):
+        model.save_weights(tmp_path / "w.h5")
+
+
+def test_non_finite_loss_names_epoch_and_batch(blobs):
+    x, y = blobs
+    model = study_model(optimizer=SGD(learning_rate=1e38))
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.raises(ValueError, match=r"Non-finite loss .* at epoch 1, batch \d+"),
+    ):
+        model.fit(x * 1e3, y, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "match"),
+    [
+        (np.ones(5), np.zeros(5), r"x must be 2-D .* Received: x.shape=\(5,\)"),
+        (np.ones((5, 3)), np.zeros(4), r"len\(x\)=5, len\(y\)=4"),
+        (
+            np.ones((2, 3)),
+            [0, 10],
+            r"Labels must be in \[0, 10\) .* Received: 10 at row 1",
+        ),
+        (np.ones((2, 3)), [0, -1], r"Received: -1 at row 1"),
+        (np.ones((2, 3)), [0, 1.5], r"integer class labels. Received: 1.5"),
+        (
+            np.array([[1.0, np.nan, 0.0]]),
+            [0],
+            r"non-finite value \(nan\) at row 0, column 1",
+        ),
+        (np.array([[1.0, 0.0], [np.inf, 0]]), [0, 0], r"\(inf\) at row 1, column 0"),
+    ],
+)
+def test_bad_inputs_are_named(x, y, match):
+    with pytest.raises(ValueError, match=match):
+        study_model().fit(x, y, verbose=0)
+
+
+def test_fit_and_evaluate_need_compile():
+    model = Sequential([Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match=r"Call compile\(\) before fit\(\)"):
+        model.fit(np.ones((2, 3)), [0, 1])
+    with pytest.raises(ValueError, match=r"Call compile\(\) before evaluate\(\)"):
+        model.evaluate(np.ones((2, 3)), [0, 1])
+
+
+def test_batch_size_and_epochs_are_checked():
+    model = study_model()
+    with pytest.raises(
+        ValueError, match=r"batch_size must be >= 1. Received: batch_size=0"
+    ):
+        model.fit(np.ones((2, 3)), [0, 1], batch_size=0)
+    with pytest.raises(TypeError, match=r"batch_size must be an integer"):
+        model.fit(np.ones((2, 3)), [0, 1], batch_size=2.5)
+    history = model.fit(np.ones((2, 3)), [0, 1], epochs=0)
+    assert history.history == {}
+
+
+def test_batch_size_larger_than_data_is_one_batch():
+    model = study_model()
+    history = model.fit(np.ones((3, 2)), [0, 1, 2], batch_size=100, verbose=0)
+    assert len(history.history["loss"]) == 1
+
+
+def test_set_weights_checks_count_and_shapes():
+    model = study_model()
+    model.build(4)
+    with pytest.raises(ValueError, match=r"Expected 4 weight arrays. Received: 3"):
+        model.set_weights(model.get_weights()[:3])
+    bad = model.get_weights()
+    bad[2] = np.zeros((10, 128))
+    with pytest.raises(
+        ValueError, match=r"Weight 2 has shape \(10, 128\); .* \(128, 10\)"
+    ):
+        model.set_weights(bad)
+
+
+def test_unknown_names_in_compile():
+    model = Sequential([Dense(2)])
+    with pytest.raises(ValueError, match=r"Unknown loss: 'mse'"):
+        model.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"Unknown optimizer: 'adagrad'"):
+        model.compile(optimizer="adagrad")
+    with pytest.raises(ValueError, match=r"Unknown metrics: \['auc'\]"):
+        model.compile(metrics=["auc"])
+
+
+def test_predict_checks_width():
+    model = study_model()
+    model.build(4)
+    with pytest.raises(
+        ValueError, match=r"x has 5 features; the model was built for 4"
+    ):
+        model.predict(np.ones((1, 5)))
