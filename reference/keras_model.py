@@ -1,0 +1,94 @@
+"""The study's Keras model, built deterministically, with shape-checked weight transfer.
+
+The network: ``Dense(128, activation="elu") -> Dense(10, activation="softmax")``,
+Adam, sparse categorical cross-entropy, accuracy.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Keras's C++ logging would bury the output; set before TensorFlow is first imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from minigenre import Sequential
+
+# Same op, same inputs, same result: needed for seeds to reproduce runs exactly.
+tf.config.experimental.enable_op_determinism()
+
+
+def build_model(
+    seed: int | None = None,
+    input_dim: int = 264,
+    units: int = 128,
+    n_classes: int = 10,
+    learning_rate: float = 0.001,
+) -> keras.Sequential:
+    """Returns the study's compiled Keras model, deterministic for a given seed.
+
+    Args:
+        seed: Seeds Keras's global generators (``keras.utils.set_random_seed``, which
+            also drives ``fit``'s shuffling) and each layer's initializer.
+        input_dim: Number of features (264 in the study).
+        units: Width of the hidden ELU layer.
+        n_classes: Number of genres.
+        learning_rate: Adam's learning rate (Keras's default, as the study used).
+    """
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+
+    def glorot(offset):
+        return keras.initializers.GlorotUniform(None if seed is None else seed + offset)
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(input_dim,)),
+            keras.layers.Dense(units, activation="elu", kernel_initializer=glorot(0)),
+            keras.layers.Dense(
+                n_classes, activation="softmax", kernel_initializer=glorot(1)
+            ),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _copy_checked(weights: list[np.ndarray], shapes: list[tuple], source: str) -> None:
+    if len(weights) != len(shapes):
+        raise ValueError(
+            f"{source} has {len(weights)} weight arrays; the target has {len(shapes)}."
+        )
+    for i, (w, shape) in enumerate(zip(weights, shapes, strict=True)):
+        if tuple(w.shape) != tuple(shape):
+            raise ValueError(
+                f"{source} weight {i} has shape {tuple(w.shape)}; "
+                f"the target expects {tuple(shape)}."
+            )
+
+
+def keras_to_numpy(keras_model: keras.Model, numpy_model: Sequential) -> None:
+    """Copies Keras's weights into the NumPy model, after checking every shape.
+
+    Both keep ``[kernel_0, bias_0, kernel_1, bias_1]`` with kernels (in, units), so the
+    arrays copy across unchanged.
+    """
+    weights = [np.asarray(w) for w in keras_model.get_weights()]
+    if not numpy_model.built:
+        numpy_model.build(weights[0].shape[0])
+    _copy_checked(weights, [w.shape for w in numpy_model.get_weights()], "Keras model")
+    numpy_model.set_weights(weights)
+
+
+def numpy_to_keras(numpy_model: Sequential, keras_model: keras.Model) -> None:
+    """Copies the NumPy model's weights into Keras's, after checking every shape."""
+    weights = numpy_model.get_weights()
+    _copy_checked(weights, [w.shape for w in keras_model.get_weights()], "NumPy model")
+    keras_model.set_weights(weights)
