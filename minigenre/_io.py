@@ -43,6 +43,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=directory
     )
+    # mkstemp makes the file private (0600); give it the usual umask-based mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_name, 0o666 & ~umask)
     try:
         text = "b" not in mode
         kwargs = {"encoding": "utf-8", "newline": "\n"} if text else {}
@@ -79,6 +83,8 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path}: file not found.")
+    if not zipfile.is_zipfile(path):  # else np.load would take it for a pickle
+        raise ValueError(f"{path}: not a readable .npz file (not a zip archive).")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

@@ -1,0 +1,434 @@
+"""The study's data: the Kaggle genre files, any labelled CSV, and the `Dataset` type.
+
+The Kaggle competition ships three headerless, comma-separated files:
+
+* ``train_data.csv``: 4363 rows of 264 floats (one song per row),
+* ``train_labels.csv``: 4363 integers from 1 to 10 (``GENRES[label - 1]``),
+* ``test_data.csv``: 6544 rows of 264 floats without labels.
+
+Each row concatenates three sections of audio features (see ``SECTIONS``): rhythm
+patterns, chroma and MFCC statistics. Their scales differ by orders of magnitude,
+which is why the study standardizes every feature before training.
+
+Loaders check everything they read. Bad input raises a ``ValueError`` that names the
+file and, where it applies, the 1-based line and column; it never becomes a silently
+wrong array. Valid oddities load normally: a UTF-8 byte-order mark, Windows line
+ends and trailing blank lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from minigenre._io import atomic_open
+
+GENRES: tuple[str, ...] = (
+    "Pop_Rock", "Electronic", "Rap", "Jazz", "Latin",
+    "RnB", "International", "Country", "Reggae", "Blues",
+)  # fmt: skip
+N_FEATURES = 264
+SECTIONS: Mapping[str, slice] = MappingProxyType(
+    {"rhythm": slice(0, 168), "chroma": slice(168, 216), "mfcc": slice(216, 264)}
+)
+TRAIN_DATA = "train_data.csv"
+TRAIN_LABELS = "train_labels.csv"
+TEST_DATA = "test_data.csv"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Dataset:
+    """Labelled training rows, unlabelled test rows and the names of the classes.
+
+    The arrays are copied and made read-only, so a dataset cannot change under a
+    model that trains on it.
+
+    Args:
+        x_train: Training features, shape ``(n, d)``, stored as float64.
+        y_train: Training classes, shape ``(n,)``, integers in ``[0, n_classes)``.
+        x_test: Test features, shape ``(m, d)``; ``m`` may be 0.
+        genre_names: Name of each class; ``genre_names[k]`` is class ``k``.
+        y_test: Hidden test classes, shape ``(m,)``, or None when unknown (Kaggle).
+        feature_names: Name of each of the ``d`` columns, or None.
+
+    Example:
+        >>> ds = Dataset(np.zeros((3, 2)), np.array([0, 1, 1]), np.zeros((0, 2)),
+        ...              genre_names=("a", "b"))
+        >>> ds
+        Dataset(x_train=(3, 2), x_test=(0, 2), classes=('a', 'b'), y_test=None)
+        >>> ds.n_classes, ds.n_features
+        (2, 2)
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    genre_names: tuple[str, ...]
+    y_test: np.ndarray | None = None
+    feature_names: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        names = tuple(self.genre_names)
+        if len(names) < 2 or not all(isinstance(name, str) for name in names):
+            raise ValueError(f"genre_names must be 2+ strings. Received: {names!r}")
+        x_train = _features("x_train", self.x_train)
+        x_test = _features("x_test", self.x_test)
+        if x_test.shape[1] != x_train.shape[1]:
+            raise ValueError(
+                f"x_test has {x_test.shape[1]} columns but x_train has "
+                f"{x_train.shape[1]}."
+            )
+        y_train = _classes("y_train", self.y_train, len(x_train), len(names))
+        y_test = self.y_test
+        if y_test is not None:
+            y_test = _classes("y_test", y_test, len(x_test), len(names))
+        features = self.feature_names
+        if features is not None:
+            features = tuple(str(name) for name in features)
+            if len(features) != x_train.shape[1]:
+                raise ValueError(
+                    f"feature_names has {len(features)} names for "
+                    f"{x_train.shape[1]} columns."
+                )
+        for field, value in [
+            ("x_train", x_train), ("y_train", y_train), ("x_test", x_test),
+            ("genre_names", names), ("y_test", y_test), ("feature_names", features),
+        ]:  # fmt: skip
+            object.__setattr__(self, field, value)  # frozen: set once, here
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes, ``len(genre_names)``."""
+        return len(self.genre_names)
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns ``d``."""
+        return self.x_train.shape[1]
+
+    def __repr__(self) -> str:
+        hidden = None if self.y_test is None else self.y_test.shape
+        return (
+            f"Dataset(x_train={self.x_train.shape}, x_test={self.x_test.shape}, "
+            f"classes={self.genre_names}, y_test={hidden})"
+        )
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = array.copy()
+    array.flags.writeable = False
+    return array
+
+
+def _features(name: str, x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 2 or x.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must be a 2-D numeric array. "
+            f"Received: shape={x.shape}, dtype={x.dtype}"
+        )
+    x = x.astype(np.float64)
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return _frozen(x)
+
+
+def _classes(name: str, y: np.ndarray, n_rows: int, n_classes: int) -> np.ndarray:
+    y = np.asarray(y)
+    if y.shape != (n_rows,) or y.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must be integers of shape ({n_rows},). "
+            f"Received: shape={y.shape}, dtype={y.dtype}"
+        )
+    if n_rows and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"{name} must lie in [0, {n_classes}). "
+            f"Received: min={y.min()}, max={y.max()}"
+        )
+    return _frozen(y.astype(np.int64))
+
+
+def load_kaggle(directory: str | os.PathLike) -> Dataset:
+    """Loads the competition's three files from ``directory``.
+
+    Args:
+        directory: Folder holding ``train_data.csv``, ``train_labels.csv`` and
+            ``test_data.csv``, all without a header.
+
+    Returns:
+        A `Dataset` with labels shifted from 1..10 to classes 0..9, ``genre_names``
+        equal to ``GENRES`` and ``y_test`` None.
+
+    Raises:
+        ValueError: If a file is missing, empty or malformed, or labels and data
+            disagree; the message names the file, line and column.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"{directory}: directory not found.")
+    x_train = _parse_floats(directory / TRAIN_DATA, N_FEATURES)
+    labels = _parse_labels(directory / TRAIN_LABELS)
+    if len(labels) != len(x_train):
+        raise ValueError(
+            f"{directory / TRAIN_LABELS} has {len(labels)} labels but "
+            f"{directory / TRAIN_DATA} has {len(x_train)} rows; they must match."
+        )
+    if np.unique(labels).size < 2:
+        raise ValueError(
+            f"{directory / TRAIN_LABELS}: every label is {labels[0]}; "
+            "a classifier needs at least two classes."
+        )
+    x_test = _parse_floats(directory / TEST_DATA, N_FEATURES)
+    return Dataset(x_train, labels - 1, x_test, genre_names=GENRES)
+
+
+def write_kaggle(dataset: Dataset, directory: str | os.PathLike) -> None:
+    """Writes ``dataset`` as the three competition files, each one atomically.
+
+    Floats are written with ``repr``, the shortest text that reads back to the same
+    float64, so ``load_kaggle(d)`` returns bit-identical arrays. ``y_test`` is not
+    written: the competition keeps it hidden.
+
+    Args:
+        dataset: 264 features, 10 classes and at least one test row.
+        directory: An existing folder; files already there are replaced.
+    """
+    if dataset.n_features != N_FEATURES or dataset.n_classes != len(GENRES):
+        raise ValueError(
+            f"The Kaggle format needs {N_FEATURES} features and {len(GENRES)} "
+            f"classes. Received: {dataset.n_features} features, "
+            f"{dataset.n_classes} classes"
+        )
+    if len(dataset.x_test) == 0:
+        raise ValueError("The Kaggle format needs test rows; x_test is empty.")
+    directory = Path(directory)
+    for name, x in [(TRAIN_DATA, dataset.x_train), (TEST_DATA, dataset.x_test)]:
+        with atomic_open(directory / name, "w") as f:
+            f.writelines(",".join(map(repr, row)) + "\n" for row in x.tolist())
+    with atomic_open(directory / TRAIN_LABELS, "w") as f:
+        f.writelines(f"{label}\n" for label in (dataset.y_train + 1).tolist())
+
+
+def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
+    """Loads any labelled feature table whose first row is a header.
+
+    Labels may be strings or integers; their sorted distinct values become classes
+    0, 1, ... (integers sort numerically) and are kept, as strings, in
+    ``genre_names``. Numeric columns become features, named in ``feature_names``.
+    A column whose non-empty cells are mostly not numbers (a title, a file name) is
+    dropped with a ``UserWarning`` that names it; a stray bad cell in a numeric
+    column is an error instead.
+
+    Args:
+        path: The CSV file (comma-separated, double quotes allowed).
+        label_column: The label column's header name, or its 0-based position
+            (an int, or a string of digits that is not a column name).
+
+    Returns:
+        A `Dataset` with an empty ``x_test`` of shape ``(0, d)``.
+
+    Raises:
+        ValueError: On a missing or empty file, an unknown label column, a ragged
+            row, a missing, non-numeric or non-finite feature, or fewer than two
+            classes; the message names the file, line and column.
+    """
+    path = Path(path)
+    text = io.StringIO(_read_text(path), newline="")
+    reader = csv.reader(text, strict=True)  # strict: a stray quote is an error
+    try:
+        header = [name.strip() for name in next(reader)]
+        rows, lines, blank = [], [], None
+        for row in reader:
+            if len(row) <= 1 and not "".join(row).strip():
+                blank = blank or reader.line_num  # fine if only blanks follow
+                continue
+            if blank:
+                raise ValueError(f"{path}, line {blank}: empty line.")
+            if len(row) != len(header):
+                raise ValueError(
+                    f"{path}, line {reader.line_num}: {len(row)} columns; the "
+                    f"header has {len(header)}."
+                )
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as err:
+        raise ValueError(f"{path}, line {reader.line_num}: {err}.") from None
+    if not rows:
+        raise ValueError(f"{path}: no data rows after the header.")
+    if len(set(header)) != len(header):
+        raise ValueError(f"{path}: duplicate column names in header {header}.")
+    label_index = _column_index(path, header, label_column)
+    columns = list(zip(*rows, strict=True))  # (d_file, n) tuples of text cells
+    y, genre_names = _encode_labels(path, columns[label_index], lines)
+    kept, dropped = {}, []
+    for j, name in enumerate(header):
+        if j != label_index:
+            values = _parse_column(path, name, j, columns[j], lines)
+            if values is None:
+                dropped.append(name)
+            else:
+                kept[name] = values
+    if dropped:
+        warnings.warn(
+            f"{path}: dropped non-numeric columns {dropped}.", UserWarning, stacklevel=2
+        )
+    if not kept:
+        raise ValueError(f"{path}: no numeric feature columns besides the label.")
+    x = np.column_stack(list(kept.values()))  # (n, d)
+    x_test = np.empty((0, x.shape[1]))
+    return Dataset(x, y, x_test, genre_names=genre_names, feature_names=tuple(kept))
+
+
+def _column_index(path: Path, header: list[str], label_column: str | int) -> int:
+    if isinstance(label_column, str) and label_column in header:
+        return header.index(label_column)
+    if isinstance(label_column, str) and label_column.isdigit():
+        label_column = int(label_column)  # "3" from a command line, naming no column
+    is_int = isinstance(label_column, int) and not isinstance(label_column, bool)
+    if is_int and -len(header) <= label_column < len(header):
+        return label_column % len(header)  # negative positions count from the end
+    raise ValueError(f"{path}: no label column {label_column!r}; columns are {header}.")
+
+
+def _encode_labels(
+    path: Path, cells: tuple[str, ...], lines: list[int]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    text = [cell.strip() for cell in cells]
+    for line, cell in zip(lines, text, strict=True):
+        if not cell:
+            raise ValueError(f"{path}, line {line}: missing label.")
+    try:
+        keys: list = [int(cell) for cell in text]  # integers sort as numbers
+    except ValueError:
+        keys = text
+    classes = sorted(set(keys))
+    if len(classes) < 2:
+        raise ValueError(
+            f"{path}: every label is {classes[0]!r}; a classifier needs at least "
+            "two classes."
+        )
+    index = {key: k for k, key in enumerate(classes)}
+    y = np.array([index[key] for key in keys], dtype=np.int64)
+    return y, tuple(str(key) for key in classes)
+
+
+def _parse_column(
+    path: Path, name: str, j: int, cells: tuple[str, ...], lines: list[int]
+) -> np.ndarray | None:
+    """Returns a numeric column as floats, or None if it is mostly text."""
+    try:
+        values = np.array(cells, dtype=np.float64)  # C speed for the usual case
+        if np.isfinite(values).all() and not any("_" in cell for cell in cells):
+            return values
+    except ValueError:
+        pass
+    parsed = [_to_float(cell) for cell in cells]
+    n_numbers = sum(value is not None for value in parsed)
+    if 2 * n_numbers <= sum(bool(cell.strip()) for cell in cells):
+        return None
+    for line, cell, value in zip(lines, cells, parsed, strict=True):
+        where = f"{path}, line {line}, column {name!r} (position {j})"
+        _check_cell(where, cell, value)
+    return np.array(parsed, dtype=np.float64)  # numpy was stricter than float()
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise ValueError(f"{path}: file not found.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # -sig drops a BOM
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text ({err}).") from None
+    if not text.strip():
+        raise ValueError(f"{path}: file is empty.")
+    return text
+
+
+def _to_float(cell: str) -> float | None:
+    cell = cell.strip()
+    if not cell or "_" in cell:  # float() reads "1_0" as 10: not a CSV number
+        return None
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _check_cell(where: str, cell: str, value: float | None) -> None:
+    if not cell.strip():
+        raise ValueError(f"{where}: empty cell (missing value).")
+    if value is None:
+        raise ValueError(f"{where}: {cell.strip()!r} is not a number.")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {cell.strip()!r} is not finite.")
+
+
+def _parse_floats(path: Path, n_columns: int | None) -> np.ndarray:
+    """Reads a headerless table of finite floats, shape ``(lines, n_columns)``.
+
+    pandas' C parser reads well-formed files fast, but fills short rows and blank
+    lines with NaN. So its result is only kept after checking shape and values;
+    anything else goes to a line-by-line reader that names the first problem.
+    """
+    body = _read_text(path).rstrip()  # trailing newlines and blank lines hold no rows
+    n_lines = body.count("\n") + body.count("\r") - body.count("\r\n") + 1
+    try:
+        x = pd.read_csv(
+            io.StringIO(body), header=None, dtype=np.float64, skip_blank_lines=False
+        ).to_numpy()
+        expected = (n_lines, n_columns or x.shape[1])
+        if x.shape == expected and np.isfinite(x).all() and "_" not in body:
+            return np.ascontiguousarray(x)
+    except ValueError:  # pandas' ParserError is a ValueError too
+        pass
+    return _parse_floats_slowly(path, body, n_columns)
+
+
+def _parse_floats_slowly(path: Path, body: str, n_columns: int | None) -> np.ndarray:
+    rows = []
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            raise ValueError(f"{path}, line {number}: empty line.")
+        cells = line.split(",")
+        values = [_to_float(cell) for cell in cells]
+        if number == 1 and all(value is None for value in values):
+            raise ValueError(
+                f"{path}, line 1: {line[:40]!r}... looks like a header row; this "
+                "file must have none."
+            )
+        if len(cells) != (n_columns := n_columns or len(cells)):
+            raise ValueError(
+                f"{path}, line {number}: {len(cells)} columns; expected {n_columns}."
+            )
+        for column, (cell, value) in enumerate(
+            zip(cells, values, strict=True), start=1
+        ):
+            _check_cell(f"{path}, line {number}, column {column}", cell, value)
+        rows.append(values)
+    return np.array(rows, dtype=np.float64)
+
+
+def _parse_labels(path: Path) -> np.ndarray:
+    """Reads one integer label from 1 to 10 per line."""
+    values = _parse_floats(path, 1)[:, 0]  # row i is line i + 1
+    for i, value in enumerate(values.tolist()):
+        if value != int(value):
+            raise ValueError(
+                f"{path}, line {i + 1}: label {value!r} is not an integer."
+            )
+        if not 1 <= value <= len(GENRES):
+            raise ValueError(
+                f"{path}, line {i + 1}: label {int(value)} is outside 1..{len(GENRES)}."
+            )
+    return values.astype(np.int64)
