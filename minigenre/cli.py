@@ -2,47 +2,54 @@
 
 Results go to standard output, progress and errors to standard error. Exit codes: 0 on
 success, 2 on bad usage or bad input (one line, no traceback unless ``--verbose``).
+Commands that write files write them whole or not at all.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
-from minigenre import __version__
-from minigenre.data import Dataset, load_csv, load_kaggle
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre import __version__, commands
+from minigenre.commands import UsageError, source_from_args
+from minigenre.data import Dataset
+from minigenre.preprocessing import StandardScaler
+from minigenre.run_config import DataSource
+from minigenre.workflow import split_rows
 
 
-class UsageError(ValueError):
-    """Bad usage found after parsing, e.g. an option that needs another."""
+def add_source_arguments(
+    parser: argparse.ArgumentParser, default: str = "default: the embedded dataset"
+) -> None:
+    """``--data DIR | --csv FILE --label-column COL``, ``default`` when neither."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--data", metavar="DIR", help=f"directory of the Kaggle files ({default})"
+    )
+    source.add_argument("--csv", metavar="FILE", help="a labelled CSV with a header")
+    parser.add_argument("--label-column", metavar="COL", help="label column of --csv")
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     """``--data DIR | --csv FILE --label-column COL``; the embedded set by default."""
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--data", metavar="DIR", help="directory of the Kaggle files")
-    source.add_argument("--csv", metavar="FILE", help="a labelled CSV with a header")
-    parser.add_argument("--label-column", metavar="COL", help="label column of --csv")
-    parser.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    add_source_arguments(parser)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seeds the split, weights and shuffles (default: 0)",
+    )
 
 
 def load_dataset(args: argparse.Namespace) -> Dataset:
     """The dataset the data arguments name, or the embedded synthetic one."""
-    if args.csv is not None:
-        if args.label_column is None:
-            raise UsageError("--csv needs --label-column COL.")
-        return load_csv(args.csv, args.label_column)
-    if args.label_column is not None:
-        raise UsageError("--label-column only goes with --csv.")
-    if args.data is not None:
-        return load_kaggle(args.data)
-    return make_synthetic(seed=0)  # the embedded dataset is always the same one
+    return (source_from_args(args) or DataSource()).load()
 
 
 def describe_source(args: argparse.Namespace) -> str:
@@ -66,13 +73,7 @@ class Split:
 
 def split_and_scale(dataset: Dataset, seed: int, test_size: float = 0.2) -> Split:
     """Stratified 80/20 split; the scaler is fit on the training rows alone."""
-    x_train, x_val, y_train, y_val = train_test_split(
-        dataset.x_train,
-        dataset.y_train,
-        test_size=test_size,
-        seed=seed,
-        stratify=dataset.y_train,
-    )
+    x_train, x_val, y_train, y_val = split_rows(dataset, seed, test_size)
     scaler = StandardScaler().fit(x_train)
     return Split(
         scaler.transform(x_train), y_train, scaler.transform(x_val), y_val, scaler
@@ -98,8 +99,120 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(text: str, kind: type, ok, rule: str):
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {rule}. Received: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    return _number(text, int, lambda n: n >= 1, "an integer >= 1")
+
+
+def _threshold(text: str) -> float:
+    return _number(text, float, lambda p: 0 <= p < 1, "a number in [0, 1)")
+
+
+def _add_command(subparsers, name: str, run, summary: str, description: str):
+    parser = subparsers.add_parser(name, help=summary, description=description)
+    # SUPPRESS keeps `minigenre --verbose CMD` working as well as `CMD --verbose`.
+    parser.add_argument(
+        "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="show tracebacks on errors",
+    )  # fmt: skip
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _add_run_commands(subparsers) -> None:
+    train = _add_command(
+        subparsers, "train", commands.cmd_train,
+        "train the study's model and save it as a run directory",
+        "Splits the labelled rows 80/20 (stratified), fits the scaler on the 80% "
+        "alone, trains the study's network (Dense(128, elu) -> Dense(10, softmax), "
+        "Adam) with progress on stderr, and saves weights, scaler, config and "
+        "history in RUN_DIR, which is written whole or not at all.",
+    )  # fmt: skip
+    add_data_arguments(train)
+    train.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="default: 32"
+    )
+    train.add_argument(
+        "--model", choices=("numpy", "keras"), default="numpy",
+        help="numpy (default) or keras (needs TensorFlow; saved in the same format)",
+    )  # fmt: skip
+    train.add_argument(
+        "--out", metavar="RUN_DIR", required=True, help="new or empty directory"
+    )
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace a previous run in RUN_DIR"
+    )
+    own_data = "default: the data the run was trained on"
+    evaluate = _add_command(
+        subparsers, "evaluate", commands.cmd_evaluate,
+        "score a run on its validation split, per genre",
+        "Re-creates the run's validation split from its data and seed and prints "
+        "accuracy, log-loss, per-genre precision, recall and support, and the "
+        "confusion matrix.",
+    )  # fmt: skip
+    predict = _add_command(
+        subparsers, "predict", commands.cmd_predict,
+        "write the two Kaggle submission files for the test rows",
+        f"Standardizes the test rows with the training statistics and writes "
+        f"{commands.LABELS_FILE} (Sample_id,Sample_label; labels 1-10) and "
+        f"{commands.PROBA_FILE} (Sample_id,Class_1,...,Class_10) into DIR.",
+    )  # fmt: skip
+    plot = _add_command(
+        subparsers, "plot", commands.cmd_plot,
+        "save the study's figures and the training curves as PNG files",
+        "Raw and standardized samples 1-3, the genre distribution, the confusion "
+        "matrix (counts and row-normalized) and the training curves.",
+    )  # fmt: skip
+    for parser in (evaluate, predict, plot):
+        parser.add_argument("run_dir", metavar="RUN_DIR", help="from minigenre train")
+        add_source_arguments(parser, own_data)
+    evaluate.add_argument(
+        "--threshold", type=_threshold, metavar="T",
+        help="label with the 25%% rule at T (default: plain argmax)",
+    )  # fmt: skip
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead")
+    predict.add_argument(
+        "--threshold", type=_threshold, default=0.25, metavar="T",
+        help="the study's rule: argmax only above T, else the majority genre "
+        "(default: 0.25; 0 for plain argmax)",
+    )  # fmt: skip
+    plot.add_argument("--dpi", type=_positive_int, default=100, help="default: 100")
+    for parser in (predict, plot):
+        parser.add_argument(
+            "--out", metavar="DIR", required=True, help="created if missing"
+        )
+    score = _add_command(
+        subparsers, "score", commands.cmd_score,
+        "score a submission file against the embedded set's hidden test labels",
+        "Reads either submission kind strictly and scores it as the leaderboard "
+        "would: accuracy for labels, Kaggle's log-loss (and argmax accuracy) for "
+        "probabilities.",
+    )  # fmt: skip
+    score.add_argument("submission", metavar="SUBMISSION_CSV")
+    add_source_arguments(score, "default: the embedded dataset, the only one with "
+                         "hidden labels")  # fmt: skip
+    score.add_argument("--json", action="store_true", help="print JSON instead")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, with its usage errors on one line like minigenre's own."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="minigenre",
         description="The study's music-genre network in NumPy, checked against Keras.",
     )
@@ -109,23 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--verbose", action="store_true", help="show tracebacks on errors"
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    compare = commands.add_parser(
-        "compare",
-        help="train the NumPy and the Keras model side by side and compare them",
-        description=(
-            "Trains minigenre's NumPy model and the study's Keras model on the same "
-            "80/20 split, from the same initial weights and on the same batches, and "
-            "prints their results side by side with the largest differences."
-        ),
-    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run_commands(subparsers)
+    compare = _add_command(
+        subparsers, "compare", cmd_compare,
+        "train the NumPy and the Keras model side by side and compare them",
+        "Trains minigenre's NumPy model and the study's Keras model on the same "
+        "80/20 split, from the same initial weights and on the same batches, and "
+        "prints their results side by side with the largest differences.",
+    )  # fmt: skip
     add_data_arguments(compare)
     compare.add_argument("--epochs", type=int, default=4, help="default: 4")
     compare.add_argument("--batch-size", type=int, default=32, help="default: 32")
     compare.add_argument("--json", action="store_true", help="print JSON instead")
     compare.add_argument("--plot", metavar="DIR", help="save a figure of the curves")
-    compare.set_defaults(run=cmd_compare)
     return parser
 
 
@@ -134,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits with 2 on bad usage, as argparse does
     try:
         return args.run(args)
+    except BrokenPipeError:  # e.g. `minigenre evaluate RUN | head`: not an error
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            # Python would report the pipe again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, TypeError, OSError) as err:
         if args.verbose:
             traceback.print_exc()

@@ -17,20 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from minigenre import Adam, Dense, Sequential
+from minigenre.runs import study_model
 from reference.keras_model import build_model, keras_to_numpy
-
-
-def study_model(seed: int | None, units: int = 128, n_classes: int = 10) -> Sequential:
-    """The study's network in minigenre, compiled as in the study."""
-    model = Sequential(
-        [Dense(units, activation="elu"), Dense(n_classes, activation="softmax")],
-        seed=seed,
-    )
-    model.compile(
-        optimizer=Adam(), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
-    return model
 
 
 @dataclass

@@ -21,9 +21,10 @@ import tensorflow as tf
 
 from minigenre import Sequential, SparseCategoricalCrossentropy, activations
 from minigenre.cli import split_and_scale
+from minigenre.runs import study_model
 from minigenre.synthetic import make_synthetic
 from reference import build_model, keras_to_numpy, numpy_to_keras
-from reference.parity import independent_runs, study_model, train_side_by_side
+from reference.parity import independent_runs, train_side_by_side
 
 pytestmark = pytest.mark.tensorflow
 
