@@ -58,13 +58,19 @@ class Dense:
     def build(
         self, input_dim: int, rng: np.random.Generator, dtype: DTypeLike = np.float32
     ) -> None:
-        """Creates ``kernel`` (input_dim, units) and ``bias`` (units,) from ``rng``."""
+        """Creates ``kernel`` (input_dim, units) and ``bias`` (units,) from ``rng``.
+
+        Also zeroed ``grad_kernel`` and ``grad_bias`` of the same shapes, which every
+        backward pass overwrites.
+        """
         shape = (int(input_dim), self.units)
         self.kernel = np.asarray(self.kernel_initializer(shape, rng, dtype), dtype)
+        self.grad_kernel = np.zeros_like(self.kernel)
         if self.use_bias:
             self.bias = np.asarray(
                 self.bias_initializer((self.units,), rng, dtype), dtype
             )
+            self.grad_bias = np.zeros_like(self.bias)
 
     @property
     def weights(self) -> list[NDArray]:
@@ -81,34 +87,73 @@ class Dense:
 
         With ``training=True`` it keeps ``x``, ``z`` and the output for ``backward``.
         """
+        a = self._f(self.forward_linear(x, training))  # (batch, units)
+        if training:
+            self._a = a
+        return a
+
+    def forward_linear(self, x: NDArray, training: bool = False) -> NDArray:
+        """Computes ``z = x @ kernel + bias``, the pre-activation, (batch, units).
+
+        With ``training=True`` it keeps ``x`` and ``z`` for ``backward_linear``. The
+        model calls this directly for a softmax output: it computes the softmax
+        together with the loss (``losses.softmax_crossentropy``).
+        """
         z = x @ self.kernel  # (batch, units)
         if self.bias is not None:
             z += self.bias  # broadcast (units,) over the batch
-        a = self._f(z)  # (batch, units)
         if training:
-            self._x, self._z, self._a = x, z, a
-        return a
+            self._x, self._z = x, z
+        return z
 
-    def backward(self, grad_a: NDArray) -> NDArray:
+    def backward(self, grad_a: NDArray, need_input_grad: bool = True) -> NDArray | None:
         """Takes dL/d(output) (batch, units); returns dL/dx (batch, in).
 
-        Stores ``grad_kernel`` and ``grad_bias``, the gradients for the weights.
+        Writes the weights' gradients into ``grad_kernel`` and ``grad_bias``.
         """
         grad_z = self._f_grad(self._z, self._a, grad_a)  # chain rule through f
-        return self.backward_linear(grad_z)
+        return self.backward_linear(grad_z, need_input_grad)
 
-    def backward_linear(self, grad_z: NDArray) -> NDArray:
+    def backward_linear(
+        self, grad_z: NDArray, need_input_grad: bool = True
+    ) -> NDArray | None:
         """Backward from dL/dz, the gradient at the pre-activation ``z``.
 
         The model calls this directly when it already has dL/dz, as with the fused
         softmax + cross-entropy gradient.
+
+        Args:
+            grad_z: dL/dz, shape (batch, units).
+            need_input_grad: ``False`` skips dL/dx and returns None. The first layer's
+                input is the data, which nothing upstream learns from: Keras's
+                automatic differentiation prunes that product too, and it costs as
+                much as the forward ``x @ kernel`` (batch x in x units multiply-adds).
         """
-        # z = x @ kernel + bias, so by the chain rule:
-        self.grad_kernel = (
-            self._x.T @ grad_z
-        )  # (in, batch) @ (batch, units) -> (in, units)
-        self.grad_bias = grad_z.sum(axis=0)  # (units,): bias is added to every row
+        # z = x @ kernel + bias, so by the chain rule. The gradients are written into
+        # arrays kept from build (out=): no allocation per batch, and a Sequential
+        # can point them into one flat vector for its optimizer (see its build).
+        np.matmul(self._x.T, grad_z, out=self.grad_kernel)  # (in, units)
+        if self.bias is not None:
+            grad_z.sum(axis=0, out=self.grad_bias)  # (units,): added to every row
+        if not need_input_grad:
+            return None
         return grad_z @ self.kernel.T  # (batch, units) @ (units, in) -> (batch, in)
+
+    def move_into(self, weights: NDArray, gradients: NDArray) -> None:
+        """Moves the weights and their gradients into 1-D arrays of ``count_params()``.
+
+        ``kernel`` becomes an (in, units) view of the first in*units elements of
+        ``weights`` and ``bias`` a view of the rest, with their values copied over;
+        ``grad_kernel`` and ``grad_bias`` become the same views of ``gradients``.
+        ``Sequential.build`` passes each layer its slice of the model's flat vectors.
+        """
+        split = self.kernel.size
+        kernel = weights[:split].reshape(self.kernel.shape)
+        kernel[...] = self.kernel
+        self.kernel, self.grad_kernel = kernel, gradients[:split].reshape(kernel.shape)
+        if self.bias is not None:
+            weights[split:] = self.bias
+            self.bias, self.grad_bias = weights[split:], gradients[split:]
 
     @property
     def gradients(self) -> list[NDArray]:

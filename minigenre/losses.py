@@ -58,6 +58,33 @@ def sparse_categorical_crossentropy(
     return -log_p[np.arange(len(y_true)), y_true]
 
 
+def softmax_crossentropy(y_true: NDArray, logits: NDArray) -> tuple[NDArray, NDArray]:
+    """Softmax probabilities and per-sample cross-entropy, from logits, in one go.
+
+    Both begin with ``shifted = logits - max`` and ``total = sum(exp(shifted))``, so
+    they share that work: the probabilities are ``exp(shifted) / total``, the same
+    values as ``activations.softmax(logits)``, and the loss ``log(total) -
+    shifted[y]``, the same as ``sparse_categorical_crossentropy(y, logits,
+    from_logits=True)``. Keras also takes a softmax output's loss from its logits.
+
+    Args:
+        y_true: Integer labels, shape (batch,).
+        logits: Pre-softmax outputs, shape (batch, classes).
+
+    Returns:
+        ``(probabilities (batch, classes), losses (batch,))``.
+
+    >>> probs, loss = softmax_crossentropy(np.array([0]), np.array([[0.0, 0.0]]))
+    >>> probs, loss.round(4)
+    (array([[0.5, 0.5]]), array([0.6931]))
+    """
+    shifted = logits - logits.max(axis=-1, keepdims=True)  # (batch, classes)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=-1, keepdims=True)  # (batch, 1), at least 1
+    loss = np.log(total[:, 0]) - shifted[np.arange(len(shifted)), y_true]
+    return exp / total, loss
+
+
 def softmax_crossentropy_grad(
     y_true: NDArray, probs: NDArray, sample_weight: NDArray | None = None
 ) -> NDArray:

@@ -45,6 +45,7 @@ class Sequential:
         self._init_rng = np.random.default_rng(init_seq)
         self._shuffle_rng = np.random.default_rng(shuffle_seq)
         self.optimizer = self.loss = None
+        self._flat_weights = self._flat_grads = None  # set by build
         self.metrics: list[str] = []
         self.stop_training = False
         for layer in layers or []:
@@ -67,12 +68,29 @@ class Sequential:
         return self.layers[0].kernel.shape[0] if self.built else None
 
     def build(self, input_dim: int) -> None:
-        """Creates every layer's weights, each layer's width feeding the next."""
+        """Creates every layer's weights, each layer's width feeding the next.
+
+        The weights live in one flat vector, each kernel and bias a view into it.
+        """
         if not self.layers:
             raise ValueError("The model has no layers; add a Dense layer first.")
         for layer in self.layers:
             layer.build(input_dim, self._init_rng, self.dtype)
             input_dim = layer.units
+        # All weights then move into one flat vector, [kernel_0, bias_0, kernel_1,
+        # ...], and their gradients into another: each layer's kernel and bias become
+        # reshaped views of their slice. Adam and SGD are elementwise, so updating the
+        # whole vector at once is exactly the update of each array, in a quarter of
+        # the NumPy calls: at batch 32 the calls' fixed cost is a large part of the
+        # optimizer's time.
+        sizes = [layer.count_params() for layer in self.layers]
+        self._flat_weights = np.empty(sum(sizes), self.dtype)
+        self._flat_grads = np.zeros(sum(sizes), self.dtype)
+        start = 0
+        for layer, size in zip(self.layers, sizes, strict=True):
+            part = slice(start, start + size)
+            layer.move_into(self._flat_weights[part], self._flat_grads[part])
+            start += size
 
     def compile(
         self,
@@ -110,12 +128,15 @@ class Sequential:
 
     def _batch_loss(self, x, y, sample_weight):
         """Forward pass of one batch: (output (batch, classes), per-sample losses)."""
-        out = self._forward(x, training=True)  # (batch, classes)
         if self._fused:
-            per_sample = losses.sparse_categorical_crossentropy(
-                y, self.layers[-1]._z, from_logits=True
-            )
+            # The output layer stops at its logits: the softmax and its cross-entropy
+            # share their work (see losses.softmax_crossentropy).
+            for layer in self.layers[:-1]:
+                x = layer.forward(x, training=True)
+            logits = self.layers[-1].forward_linear(x, training=True)
+            out, per_sample = losses.softmax_crossentropy(y, logits)
         else:
+            out = self._forward(x, training=True)  # (batch, classes)
             per_sample = losses.sparse_categorical_crossentropy(
                 y, out, from_logits=self.loss.from_logits
             )
@@ -123,23 +144,55 @@ class Sequential:
             per_sample = per_sample * sample_weight
         return out, per_sample
 
-    def _compute_gradients(self, x, y, sample_weight):
-        """One forward and backward pass: (mean loss, output, gradients per weight)."""
+    def _backward(self, x, y, sample_weight) -> tuple[np.floating, NDArray]:
+        """One forward and backward pass: (mean loss, output (batch, classes)).
+
+        The gradients are left in each layer's ``grad_kernel`` and ``grad_bias``.
+        """
         out, per_sample = self._batch_loss(x, y, sample_weight)
+        first, last = self.layers[0], self.layers[-1]
         if self._fused:
             grad_z = losses.softmax_crossentropy_grad(y, out, sample_weight)
-            grad = self.layers[-1].backward_linear(grad_z)
+            grad = last.backward_linear(grad_z, need_input_grad=last is not first)
         else:
-            grad = self.layers[-1].backward(self.loss.gradient(y, out, sample_weight))
+            grad_out = self.loss.gradient(y, out, sample_weight)
+            grad = last.backward(grad_out, need_input_grad=last is not first)
         for layer in reversed(self.layers[:-1]):
-            grad = layer.backward(grad)  # (batch, layer's input width)
-        grads = [g for layer in self.layers for g in layer.gradients]
-        return per_sample.mean(), out, grads  # Keras: loss divided by the batch size
+            # (batch, layer's input width); none for the first layer, whose input
+            # is the data.
+            grad = layer.backward(grad, need_input_grad=layer is not first)
+        # Keras divides the sum by the batch size; the same as .mean(), in 1/3 the time.
+        return per_sample.sum() / len(per_sample), out
 
-    def _train_step(self, x, y, sample_weight) -> tuple[float, NDArray]:
-        loss, out, grads = self._compute_gradients(x, y, sample_weight)
+    def _compute_gradients(self, x, y, sample_weight):
+        """One forward and backward pass: (mean loss, output, gradients per weight).
+
+        The gradients are copies, in the order of ``get_weights``: the next backward
+        pass overwrites the layers' own.
+        """
+        loss, out = self._backward(x, y, sample_weight)
+        return loss, out, [g.copy() for layer in self.layers for g in layer.gradients]
+
+    def _parameters(self) -> tuple[list[NDArray], list[NDArray]]:
+        """The arrays the optimizer updates, and their gradients.
+
+        The two flat vectors while every weight and gradient is still a view into
+        them (see ``build``); each layer's own arrays otherwise, e.g. for layers
+        built outside this model.
+        """
         weights = [w for layer in self.layers for w in layer.weights]
-        self.optimizer.apply_gradients(weights, grads)
+        grads = [g for layer in self.layers for g in layer.gradients]
+        flat = self._flat_weights is not None and all(
+            w.base is self._flat_weights and g.base is self._flat_grads
+            for w, g in zip(weights, grads, strict=True)
+        )
+        if flat:
+            return [self._flat_weights], [self._flat_grads]
+        return weights, grads
+
+    def _train_step(self, x, y, sample_weight, parameters) -> tuple[float, NDArray]:
+        loss, out = self._backward(x, y, sample_weight)
+        self.optimizer.apply_gradients(*parameters)
         return loss, out
 
     # -- the Keras API -------------------------------------------------------------
@@ -205,6 +258,7 @@ class Sequential:
         for callback in callbacks:
             callback.on_train_begin()
         n, steps = len(x), math.ceil(len(x) / batch_size)
+        parameters = self._parameters()
         for epoch in range(epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
@@ -213,16 +267,19 @@ class Sequential:
             loss_sum = correct = count = 0.0
             for step in range(steps):
                 idx = order[step * batch_size : (step + 1) * batch_size]
-                w = None if weights is None else weights[idx]
-                loss, out = self._train_step(x[idx], y[idx], w)
-                if not np.isfinite(loss):
+                yb, w = y[idx], None if weights is None else weights[idx]
+                loss, out = self._train_step(x[idx], yb, w, parameters)
+                loss = float(loss)
+                if not math.isfinite(loss):
                     raise ValueError(
                         f"Non-finite loss {loss} at epoch {epoch + 1}, batch "
                         f"{step + 1}: lower the learning rate or check the inputs."
                     )
-                hits = out.argmax(axis=1) == y[idx]
-                loss_sum += float(loss) * len(idx)
-                correct += float(hits.sum() if w is None else (hits * w).sum())
+                hits = out.argmax(axis=1) == yb
+                loss_sum += loss * len(idx)
+                correct += (
+                    np.count_nonzero(hits) if w is None else float((hits * w).sum())
+                )
                 count += len(idx) if w is None else float(w.sum())
                 logs = {"loss": loss_sum / (step * batch_size + len(idx))}
                 if "accuracy" in self.metrics:

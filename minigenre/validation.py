@@ -30,7 +30,9 @@ def check_x(x: ArrayLike, dtype: DTypeLike, width: int | None, name: str) -> NDA
             f"{name} has {x.shape[1]} features; the model was built for {width}. "
             f"Received: {name}.shape={x.shape}"
         )
-    if not np.isfinite(x).all():
+    # min and max are NaN if any entry is, and +-inf shows in one of them: the same
+    # test as isfinite(x).all() without a boolean copy of x (a quarter of its size).
+    if x.size and not (np.isfinite(x.min()) and np.isfinite(x.max())):
         row, col = np.argwhere(~np.isfinite(x))[0]
         raise ValueError(
             f"{name} holds a non-finite value ({x[row, col]}) at row {row}, "
@@ -61,7 +63,7 @@ def check_labels(y: ArrayLike, n: int, n_classes: int) -> NDArray:
         if (y != np.round(y)).any():
             bad = y[y != np.round(y)][0]
             raise ValueError(f"y must hold integer class labels. Received: {bad}")
-    y = y.astype(np.intp)
+    y = y.astype(np.intp, copy=False)
     outside = (y < 0) | (y >= n_classes)
     if outside.any():
         raise ValueError(
