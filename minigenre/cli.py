@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from minigenre import __version__, commands
+from minigenre import __version__, bench_command, commands
 from minigenre.commands import UsageError, source_from_args
 from minigenre.data import Dataset
 from minigenre.preprocessing import StandardScaler
@@ -41,7 +41,7 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     add_source_arguments(parser)
     parser.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         help="seeds the split, weights and shuffles (default: 0)",
     )
@@ -111,6 +111,16 @@ def _number(text: str, kind: type, ok, rule: str):
 
 def _positive_int(text: str) -> int:
     return _number(text, int, lambda n: n >= 1, "an integer >= 1")
+
+
+def _seed(text: str) -> int:
+    return _number(text, int, lambda n: n >= 0, "an integer >= 0")
+
+
+def _dpi(text: str) -> int:
+    # matplotlib only refuses 2**16 pixels per side: at 5,000 dpi the 12 x 4.5-inch
+    # history figure is 60,000 x 22,500 pixels, 5 GB of RGBA.
+    return _number(text, int, lambda n: 1 <= n <= 1000, "an integer in [1, 1000]")
 
 
 def _threshold(text: str) -> float:
@@ -186,7 +196,9 @@ def _add_run_commands(subparsers) -> None:
         help="the study's rule: argmax only above T, else the majority genre "
         "(default: 0.25; 0 for plain argmax)",
     )  # fmt: skip
-    plot.add_argument("--dpi", type=_positive_int, default=100, help="default: 100")
+    plot.add_argument(
+        "--dpi", type=_dpi, default=100, help="default: 100, at most 1000"
+    )
     for parser in (predict, plot):
         parser.add_argument(
             "--out", metavar="DIR", required=True, help="created if missing"
@@ -232,10 +244,17 @@ def build_parser() -> argparse.ArgumentParser:
         "prints their results side by side with the largest differences.",
     )  # fmt: skip
     add_data_arguments(compare)
-    compare.add_argument("--epochs", type=int, default=4, help="default: 4")
-    compare.add_argument("--batch-size", type=int, default=32, help="default: 32")
+    compare.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
+    compare.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="default: 32"
+    )
     compare.add_argument("--json", action="store_true", help="print JSON instead")
     compare.add_argument("--plot", metavar="DIR", help="save a figure of the curves")
+    bench = _add_command(
+        subparsers, "bench", bench_command.cmd_bench,
+        bench_command.SUMMARY, bench_command.DESCRIPTION,
+    )  # fmt: skip
+    bench_command.add_bench_arguments(bench)
     return parser
 
 

@@ -1,0 +1,102 @@
+"""``minigenre bench``: its arguments and its command, which loads TensorFlow lazily.
+
+The benchmark itself is ``reference/bench.py``, the only place it may import
+TensorFlow; ``benchmarks/bench.py`` runs the same command as a script.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from minigenre.commands import UsageError
+
+SUMMARY = "time minigenre's training and prediction against Keras and scikit-learn"
+DESCRIPTION = (
+    "On the embedded dataset's training split, in one process: fit time of "
+    "minigenre, Keras (first and warm calls) and scikit-learn's MLPClassifier, the "
+    "floor the matrix products alone set, predict time on the test rows, and "
+    "minigenre's fit time per sample and memory from 4k to 1M synthetic rows. "
+    "Prints a table (min, median and max of each case) and writes all of it as JSON."
+)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1. Received: {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0. Received: {value}")
+    return value
+
+
+def _row_counts(text: str) -> list[int]:
+    return [_positive_int(part) for part in text.split(",")]
+
+
+def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``minigenre bench`` (and of ``benchmarks/bench.py``)."""
+    parser.add_argument(
+        "--reps", type=_positive_int, default=5, help="repetitions per case (5)"
+    )
+    parser.add_argument(
+        "--rows", type=_positive_int, help="first N training rows (default: all 3490)"
+    )
+    parser.add_argument(
+        "--predict-rows", type=_positive_int, help="first N test rows (default: 6544)"
+    )
+    parser.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
+    parser.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="default: 32"
+    )
+    parser.add_argument(
+        "--scaling-rows", type=_row_counts, metavar="N,N,...",
+        default=[4_000, 40_000, 400_000, 1_000_000],
+        help="sizes of the scaling cases (default: 4000,40000,400000,1000000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--scaling-epochs", type=_positive_int, default=1,
+        help="epochs per scaling fit (default: 1; time per sample does not depend "
+        "on it)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--blas-threads", type=_non_negative_int, default=1, metavar="N",
+        help="threads of NumPy's BLAS for minigenre, scikit-learn and the floor "
+        "(default: 1; 0: the library's default, one per core)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--json", metavar="FILE", default="bench.json",
+        help="where to write the results (default: bench.json)",
+    )  # fmt: skip
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    directory = Path(args.json).parent
+    if not directory.is_dir():  # found now, not after minutes of measuring
+        raise UsageError(f"--json {args.json}: directory {directory} does not exist.")
+    try:
+        from reference.bench import print_table, run_benchmark, save_json
+    except ImportError as err:
+        raise UsageError(
+            "bench needs TensorFlow and scikit-learn: "
+            f'pip install "minigenre[reference,test]" ({err}).'
+        ) from None
+    result = run_benchmark(
+        reps=args.reps,
+        rows=args.rows,
+        predict_rows=args.predict_rows,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        scaling_rows=args.scaling_rows,
+        scaling_epochs=args.scaling_epochs,
+        blas_threads=args.blas_threads or None,
+    )
+    save_json(result, args.json)
+    print_table(result)
+    print(f"\nJSON: {args.json}")
+    return 0
