@@ -88,12 +88,25 @@ def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
-    except ValueError as err:  # numpy's words for a pickled array
-        raise ValueError(f"{path}: refusing to load pickled data ({err}).") from None
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as err:
-        raise ValueError(f"{path}: not a readable .npz file ({err}).") from None
+    except Exception as err:
+        # A damaged archive fails in many ways: BadZipFile, a bad CRC (OSError),
+        # "encrypted" (RuntimeError), an unknown compression (NotImplementedError),
+        # a garbled array header (ValueError), a claimed shape too big to allocate.
+        # All of them mean the same to the caller: this file cannot be read.
+        if isinstance(err, ValueError) and "allow_pickle" in str(err):
+            raise ValueError(
+                f"{path}: refusing to load pickled data ({err})."
+            ) from None
+        raise ValueError(
+            f"{path}: not a readable .npz file ({type(err).__name__}: {err})."
+        ) from None
     version = arrays.pop("format_version", None)
-    if version is None or version.shape != () or int(version) != NPZ_FORMAT_VERSION:
+    if (
+        version is None
+        or version.shape != ()
+        or version.dtype.kind not in "iu"  # not 1.5, "1" or True
+        or int(version) != NPZ_FORMAT_VERSION
+    ):
         raise ValueError(
             f"{path}: unsupported format version {version!r}; "
             f"expected {NPZ_FORMAT_VERSION}."

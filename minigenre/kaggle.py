@@ -183,11 +183,17 @@ def _check_header(
 
 def _parse_number(where: str, field: str, pattern: re.Pattern) -> float:
     text = field.strip()
-    if pattern.fullmatch(text):
-        value = int(text) if pattern is _INT else float(text)
+    if pattern is _INT:
+        # An int is never NaN or infinite (and math.isfinite overflows on a huge
+        # one); no id or label has 40 digits, and int() refuses thousands.
+        if pattern.fullmatch(text) and len(text) <= 40:
+            return int(text)
+    elif pattern.fullmatch(text):
+        value = float(text)
         if math.isfinite(value):
             return value
-    if pattern.fullmatch(text) or text.lower().lstrip("+-") in _NOT_FINITE:
+    non_finite_text = text.lower().lstrip("+-") in _NOT_FINITE
+    if (pattern is _FLOAT and pattern.fullmatch(text)) or non_finite_text:
         raise ValueError(f"{where}: {text!r} is not a finite number (NaN or infinity).")
     kind = "an integer" if pattern is _INT else "a number"
     raise ValueError(f"{where}: expected {kind}, got {text!r}.")

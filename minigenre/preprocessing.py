@@ -59,22 +59,39 @@ class StandardScaler:
         x = _check_finite_2d(x)
         if len(x) == 0:
             raise ValueError("Cannot fit a StandardScaler on 0 samples.")
-        self.mean_ = x.mean(axis=0)  # (d,)
-        self.var_ = x.var(axis=0)  # (d,), ddof=0
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            mean = x.mean(axis=0)  # (d,)
+            var = x.var(axis=0)  # (d,), ddof=0
+        # A column of one repeated value has that value as its mean, exactly: the sum
+        # divided by n can miss it by an ulp, which standardizes 1e300 to 1e284.
+        same = (x == x[0]).all(axis=0)  # (d,)
+        mean, var = np.where(same, x[0], mean), np.where(same, 0.0, var)
+        # Values near the float64 limit overflow the sum or the squares; an infinite
+        # variance would pass for a constant column (scale 1) and leave it unscaled.
+        overflow = ~(np.isfinite(mean) & np.isfinite(var))
+        if overflow.any():
+            j = int(np.flatnonzero(overflow)[0])
+            raise ValueError(
+                f"x column {j} (0-based) is too large to standardize: its mean or "
+                f"variance overflows float64 (largest |value| "
+                f"{np.abs(x[:, j]).max():.3g}). Rescale it first."
+            )
         # A constant column's variance is rounding residue, not 0. scikit-learn's
         # bound for that residue grows with n and the mean; below it, scale is 1.
         eps = np.finfo(np.float64).eps
-        constant = (
-            self.var_ <= len(x) * eps * self.var_ + (len(x) * self.mean_ * eps) ** 2
-        )
-        self.scale_ = np.where(constant, 1.0, np.sqrt(self.var_))
+        with np.errstate(over="ignore"):  # a bound of inf (mean > 1e150) is right
+            constant = var <= len(x) * eps * var + (len(x) * mean * eps) ** 2
+        self.mean_, self.var_ = mean, var
+        self.scale_ = np.where(constant, 1.0, np.sqrt(var))
         self.n_features_in_ = x.shape[1]
         return self
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """Returns ``(x - mean_) / scale_``, shape (n, d)."""
         x = self._check_input(x)
-        return (x - self.mean_) / self.scale_
+        with np.errstate(over="ignore"):  # a row far from the mean: checked next
+            z = (x - self.mean_) / self.scale_
+        return _check_finite_2d(z, "x, standardized,")
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         """Fits on ``x``, then transforms it."""

@@ -94,9 +94,10 @@ class RunConfig:
         """Rebuilds a config from `to_dict`'s output, checking every field's type."""
         if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
             raise ValueError(f"{where}: not a minigenre run configuration.")
-        if data.get("format_version") != RUN_FORMAT_VERSION:
+        version = data.get("format_version")
+        if version != RUN_FORMAT_VERSION or isinstance(version, bool):  # true == 1
             raise ValueError(
-                f"{where}: unsupported format_version {data.get('format_version')!r};"
+                f"{where}: unsupported format_version {version!r};"
                 f" expected {RUN_FORMAT_VERSION}."
             )
         types = {
@@ -116,9 +117,40 @@ class RunConfig:
             isinstance(name, str) for name in data["genre_names"]
         ):
             raise ValueError(f"{where}: bad 'model' or 'genre_names'.")
+        # Ranges too: a negative seed or 0 units would fail later, far from the file,
+        # and a huge width would be allocated before the weights could disagree.
+        minimums = {
+            "seed": 0,
+            "epochs": 0,
+            "batch_size": 1,
+            "n_features": 1,
+            "units": 1,
+        }
+        for name, minimum in minimums.items():
+            if data[name] < minimum:
+                raise ValueError(
+                    f"{where}: field {name!r} must be >= {minimum}. "
+                    f"Received: {data[name]!r}"
+                )
+        n_classes = len(data["genre_names"])
+        if n_classes < 2 or not 0 <= data["majority_class"] < n_classes:
+            raise ValueError(
+                f"{where}: needs 2+ genre_names and majority_class in [0, "
+                f"{n_classes}). Received: {n_classes} names, majority_class="
+                f"{data['majority_class']!r}"
+            )
+        if not 0 < data["validation_size"] < 1:  # also refuses NaN
+            raise ValueError(
+                f"{where}: field 'validation_size' must be in (0, 1). "
+                f"Received: {data['validation_size']!r}"
+            )
         try:
+            if not all(
+                v is None or isinstance(v, str) for v in data["source"].values()
+            ):
+                raise TypeError("its fields must be strings or null")
             source = DataSource(**data["source"])
-        except TypeError as err:
+        except (TypeError, ValueError) as err:
             raise ValueError(f"{where}: bad 'source' ({err}).") from None
         fields = {name: data[name] for name in types if name != "source"}
         fields["genre_names"] = tuple(fields["genre_names"])
