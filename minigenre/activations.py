@@ -76,7 +76,8 @@ def softmax(z: Array) -> Array:
     >>> softmax(np.array([[1.0, 2.0, 3.0]])).round(4)
     array([[0.09  , 0.2447, 0.6652]])
     """
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    with np.errstate(over="ignore"):  # a span beyond float max gives -inf: exp 0
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 

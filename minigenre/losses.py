@@ -19,7 +19,8 @@ def log_softmax(logits: NDArray) -> NDArray:
     ``z - max - log(sum(exp(z - max)))``: the largest shifted logit is 0, so the sum is
     at least 1 and its log finite for logits of any size.
     """
-    shifted = logits - logits.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # a span beyond float max gives -inf: exp 0
+        shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 

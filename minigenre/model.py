@@ -190,17 +190,16 @@ class Sequential:
             return [self._flat_weights], [self._flat_grads]
         return weights, grads
 
-    def _train_step(self, x, y, sample_weight, parameters) -> tuple[float, NDArray]:
-        loss, out = self._backward(x, y, sample_weight)
-        self.optimizer.apply_gradients(*parameters)
-        return loss, out
-
     # -- the Keras API -------------------------------------------------------------
 
     def _check_ready(self, x, y, what: str):
         if self.optimizer is None:
             raise ValueError(f"Call compile() before {what}().")
         x = check_x(x, self.dtype, self.input_dim, "x")
+        if len(x) == 0:
+            raise ValueError(
+                f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
+            )
         y = check_labels(y, len(x), self.layers[-1].units)
         if not self.built:
             self.build(x.shape[1])
@@ -268,12 +267,24 @@ class Sequential:
             for step in range(steps):
                 idx = order[step * batch_size : (step + 1) * batch_size]
                 yb, w = y[idx], None if weights is None else weights[idx]
-                loss, out = self._train_step(x[idx], yb, w, parameters)
+                loss, out = self._backward(x[idx], yb, w)  # x[idx]: (batch, in)
                 loss = float(loss)
-                if not math.isfinite(loss):
+                if not math.isfinite(loss):  # before the update: no step from garbage
                     raise ValueError(
                         f"Non-finite loss {loss} at epoch {epoch + 1}, batch "
                         f"{step + 1}: lower the learning rate or check the inputs."
+                    )
+                self.optimizer.apply_gradients(*parameters)
+                # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and
+                # keep every later loss finite: check the weights themselves too.
+                if not all(
+                    math.isfinite(v.min()) and math.isfinite(v.max())
+                    for v in parameters[0]
+                ):
+                    raise ValueError(
+                        f"Non-finite weights after the update at epoch {epoch + 1}, "
+                        f"batch {step + 1}: lower the learning rate or check the "
+                        "inputs."
                     )
                 hits = out.argmax(axis=1) == yb
                 loss_sum += loss * len(idx)
@@ -371,8 +382,13 @@ class Sequential:
                 raise ValueError(
                     f"Weight {i} has shape {new.shape}; the model expects {old.shape}."
                 )
-            if not np.issubdtype(new.dtype, np.number) or not np.isfinite(new).all():
-                raise ValueError(f"Weight {i} holds non-finite or non-numeric values.")
+            if new.dtype.kind not in "iuf" or not np.isfinite(new).all():
+                raise ValueError(
+                    f"Weight {i} holds non-finite or non-real values ({new.dtype})."
+                )
+            with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
+                if not np.isfinite(new.astype(old.dtype)).all():
+                    raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")
         for new, old in zip(weights, current, strict=True):
             old[...] = new  # in place: the optimizer's state stays attached
 

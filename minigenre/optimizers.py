@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -49,6 +51,8 @@ class Adam:
     ) -> None:
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
+        if not math.isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be finite. Received: {learning_rate}")
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"{name} must be in [0, 1). Received: {name}={beta}")
@@ -69,6 +73,16 @@ class Adam:
             # operations in the same order as the formula, with no new array per step.
             self._scratch = [(np.empty_like(w), np.empty_like(w)) for w in weights]
         dtype = weights[0].dtype.type  # Keras casts the scalars to the weight dtype
+        # |g| >= sqrt(max) would overflow g**2: v becomes inf, and the next step NaN
+        # (in Keras too). Refuse it while the weights are still good.
+        root = math.sqrt(np.finfo(dtype).max)
+        for g in gradients:
+            if not (-root < g.min() and g.max() < root):
+                raise ValueError(
+                    f"A gradient of {max(-g.min(), g.max()):.3g} is too large for Adam "
+                    f"in {np.dtype(dtype)} (its square overflows): lower the learning "
+                    "rate or scale the inputs."
+                )
         t = dtype(self.iterations + 1)
         alpha = (
             dtype(self.learning_rate)
@@ -123,6 +137,8 @@ class SGD:
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0) -> None:
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
+        if not math.isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be finite. Received: {learning_rate}")
         if not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be in [0, 1]. Received: {momentum}")
         self.learning_rate = learning_rate

@@ -17,6 +17,16 @@ def check_int(value, name: str, minimum: int) -> int:
 
 def check_x(x: ArrayLike, dtype: DTypeLike, width: int | None, name: str) -> NDArray:
     """Returns ``x`` as a 2-D finite array of ``dtype``, ``width`` columns if given."""
+    x = np.asarray(x)
+    limit = np.finfo(dtype).max
+    if x.dtype.kind == "f" and x.size and np.finfo(x.dtype).max > limit:
+        beyond = np.isfinite(x) & (np.abs(x) > limit)  # inf is reported below
+        if beyond.any():
+            where = np.argwhere(beyond)[0]
+            raise ValueError(
+                f"{name} holds {x[tuple(where)]} at {tuple(where.tolist())}, beyond "
+                f"the {np.dtype(dtype)} range (+-{limit:.3g})."
+            )
     try:
         x = np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as err:
@@ -63,11 +73,10 @@ def check_labels(y: ArrayLike, n: int, n_classes: int) -> NDArray:
         if (y != np.round(y)).any():
             bad = y[y != np.round(y)][0]
             raise ValueError(f"y must hold integer class labels. Received: {bad}")
-    y = y.astype(np.intp, copy=False)
-    outside = (y < 0) | (y >= n_classes)
+    outside = (y < 0) | (y >= n_classes)  # before the cast, which wraps 2**64 - 1
     if outside.any():
         raise ValueError(
             f"Labels must be in [0, {n_classes}) for {n_classes} output units. "
             f"Received: {y[outside][0]} at row {np.flatnonzero(outside)[0]}"
         )
-    return y
+    return y.astype(np.intp, copy=False)

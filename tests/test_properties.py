@@ -201,7 +201,7 @@ def test_extreme_logits_through_the_model_give_finite_gradients(case):
 
 # --- softmax --------------------------------------------------------------------------
 
-# |z| <= max/2 keeps z - max(z) finite; beyond, see the xfail test below.
+# |z| <= max/2 keeps z - max(z) finite; beyond, see the overflow test below.
 WIDE = F64_MAX / 2
 
 
@@ -305,7 +305,7 @@ def optimizer_cases(draw, kind):
     steps = draw(st.integers(1, 5))
     lr = draw(st.floats(1e-6, 10))
     if kind == "adam":
-        # |g| < sqrt(max): g**2, Adam's second moment, stays finite (see the xfail
+        # |g| < sqrt(max): g**2, Adam's second moment, stays finite (see the spike
         # test below for what happens beyond).
         bound = float(np.sqrt(info.max)) / 2
         optimizer = Adam(learning_rate=lr)
@@ -351,15 +351,9 @@ def test_sgd_keeps_weights_finite(case):
     record(SECTION, "SGD (any momentum), finite in-range steps", "weights finite")
 
 
-# --- gaps found by these properties, in files this suite does not own -----------------
+# --- gaps these properties found in the core, now closed ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reported: one gradient above sqrt(max) makes Adam's v infinite, and the "
-    "next ordinary step turns it (and the weight) into NaN, as in Keras",
-)
 def test_adam_survives_a_gradient_spike():
     w = np.array([1.0], np.float32)
     adam = Adam()
@@ -372,23 +366,12 @@ def test_adam_survives_a_gradient_spike():
     assert np.isfinite(w).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="reported: Adam and SGD accept learning_rate=inf",
-)
 @pytest.mark.parametrize("optimizer", [Adam, SGD])
 def test_an_infinite_learning_rate_is_refused(optimizer):
     with pytest.raises(ValueError, match="learning_rate"):
         optimizer(learning_rate=float("inf"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="reported: softmax and log_softmax warn of overflow (and are right) when "
-    "the logits of one row span more than the float range",
-)
 def test_softmax_of_logits_spanning_the_whole_float_range_does_not_warn():
     z = np.array([[F64_MAX, -F64_MAX]])
     with warnings.catch_warnings():

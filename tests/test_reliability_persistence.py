@@ -768,15 +768,9 @@ def test_every_load_in_the_package_refuses_pickles():
     assert loads >= 1  # the scan sees _io.load_npz
 
 
-# --- gaps in files this suite does not own --------------------------------------------
+# --- gaps these tests found in the core, now closed ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(np.exceptions.ComplexWarning, pytest.fail.Exception),
-    reason="reported: set_weights takes complex weights (dropping the imaginary part "
-    "with only a ComplexWarning) and timedelta weights (numpy counts them as numbers)",
-)
 @pytest.mark.parametrize("dtype", ["complex128", "m8[s]"])
 def test_weights_that_are_not_real_numbers_are_refused(tmp_path, dtype):
     arrays = saved_arrays("weights")
@@ -786,11 +780,6 @@ def test_weights_that_are_not_real_numbers_are_refused(tmp_path, dtype):
         small_model(seed=2).load_weights(tmp_path / "w.npz")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="reported: float64 weights beyond the float32 range load as inf",
-)
 def test_weights_beyond_float32_are_refused(tmp_path):
     arrays = saved_arrays("weights")
     arrays["weight_0"] = arrays["weight_0"].astype(np.float64) * 1e300

@@ -68,7 +68,7 @@ class PoisonedSGD(SGD):
 
 # Poison that every later forward pass shows: NaN anywhere (0 * NaN is NaN), or +inf
 # in an output bias (its logit wins every row, and inf - inf is NaN). An infinite
-# weight that ELU saturates away stays hidden: see the xfail test at the end.
+# weight that ELU saturates away stays hidden: see the hidden-weight test at the end.
 VISIBLE_POISON = [(0, np.nan), (-1, np.nan), (-1, np.inf)]
 
 
@@ -86,7 +86,7 @@ def test_a_diverging_fit_stops_naming_the_epoch_and_batch(
     steps = -(-n // batch_size)  # batches per epoch
     total = steps * epochs
     if total < 2:
-        return  # no update is followed by a forward pass (see the xfail tests)
+        return  # no update is followed by a forward pass (see the tests at the end)
     at = data.draw(st.integers(1, total - 1), label="poisoned after update")
     x, y = data_for(at, n, 3, 3)
     index, value = poison
@@ -343,16 +343,9 @@ def test_constant_features_train_to_finite_predictions(value, constant_columns, 
     record(SECTION, category, "finite history and predictions")
 
 
-# --- gaps in files this suite does not own --------------------------------------------
+# --- gaps these tests found in the core, now closed ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reported: fit checks the loss, never the weights: an infinite weight "
-    "that ELU saturates away (z = -inf, elu = -1), or one set by the last update, "
-    "leaves fit returning normally with non-finite weights",
-)
 @pytest.mark.parametrize(("at", "epochs"), [(1, 3), (3, 3)])
 def test_fit_never_returns_non_finite_weights(at, epochs):
     x = np.array([[1.0, 0.5, -0.5]])  # x[0] > 0: z = -inf * 1.0 for unit 0
@@ -366,12 +359,6 @@ def test_fit_never_returns_non_finite_weights(at, epochs):
     assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(RuntimeWarning, AssertionError),
-    reason="reported: labels >= 2**63 (as floats) or uint64 wrap when cast to intp; "
-    "the message shows the wrapped value and NumPy warns",
-)
 @pytest.mark.parametrize("y", [np.array([1e300]), np.array([2**64 - 1], np.uint64)])
 def test_huge_labels_are_echoed_as_given(y):
     with warnings.catch_warnings():
@@ -380,12 +367,6 @@ def test_huge_labels_are_echoed_as_given(y):
             model_for(3, 3).fit(np.ones((1, 3)), y, verbose=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(UnboundLocalError, ZeroDivisionError),
-    reason="reported: fit and evaluate on zero rows raise UnboundLocalError and "
-    "ZeroDivisionError",
-)
 @pytest.mark.parametrize("call", ["fit", "evaluate", "validation_data"])
 def test_zero_rows_are_refused_with_a_value_error(call):
     model = model_for(3, 3)
@@ -401,12 +382,6 @@ def test_zero_rows_are_refused_with_a_value_error(call):
         calls[call]()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="reported: a float64 value beyond float32's range is cast to inf (with an "
-    "overflow warning) and then reported as non-finite",
-)
 def test_values_beyond_float32_are_named_as_out_of_range():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
