@@ -138,6 +138,14 @@ def _add_command(subparsers, name: str, run, summary: str, description: str):
     return parser
 
 
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--epochs`` and ``--batch-size``, with the study's values as defaults."""
+    parser.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
+    parser.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="default: 32"
+    )
+
+
 def _add_run_commands(subparsers) -> None:
     train = _add_command(
         subparsers, "train", commands.cmd_train,
@@ -148,10 +156,7 @@ def _add_run_commands(subparsers) -> None:
         "history in RUN_DIR, which is written whole or not at all.",
     )  # fmt: skip
     add_data_arguments(train)
-    train.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
-    train.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="default: 32"
-    )
+    add_training_arguments(train)
     train.add_argument(
         "--model", choices=("numpy", "keras"), default="numpy",
         help="numpy (default) or keras (needs TensorFlow; saved in the same format)",
@@ -244,10 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         "prints their results side by side with the largest differences.",
     )  # fmt: skip
     add_data_arguments(compare)
-    compare.add_argument("--epochs", type=_positive_int, default=4, help="default: 4")
-    compare.add_argument(
-        "--batch-size", type=_positive_int, default=32, help="default: 32"
-    )
+    add_training_arguments(compare)
     compare.add_argument("--json", action="store_true", help="print JSON instead")
     compare.add_argument("--plot", metavar="DIR", help="save a figure of the curves")
     bench = _add_command(

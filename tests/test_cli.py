@@ -18,16 +18,9 @@ from cli_helpers import RUN_FILES, run_cli, small_dataset, staging_leftovers
 
 from minigenre import kaggle, metrics, workflow
 from minigenre.cli import main
-from minigenre.data import GENRES, load_kaggle, write_kaggle
+from minigenre.data import GENRES, load_kaggle
 from minigenre.run_config import DataSource
 from minigenre.runs import load_run
-
-
-@pytest.fixture(scope="module")
-def kaggle_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("kaggle")
-    write_kaggle(small_dataset(), directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

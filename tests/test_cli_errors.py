@@ -7,21 +7,12 @@ from cli_helpers import (
     RUN_FILES,
     assert_one_line_error,
     run_cli,
-    small_dataset,
     staging_leftovers,
 )
 from matplotlib.figure import Figure
 
 from minigenre import kaggle, runs
 from minigenre.cli import main
-from minigenre.data import write_kaggle
-
-
-@pytest.fixture(scope="module")
-def kaggle_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("kaggle")
-    write_kaggle(small_dataset(), directory)
-    return directory
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,7 @@ from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from minigenre import metrics
-
-GENRES = (
-    "Pop_Rock",
-    "Electronic",
-    "Rap",
-    "Jazz",
-    "Latin",
-    "RnB",
-    "International",
-    "Country",
-    "Reggae",
-    "Blues",
-)
+from minigenre.data import GENRES
 
 
 def random_case(seed, n=300, k=10):

@@ -13,19 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from minigenre import plots
-
-GENRES = (
-    "Pop_Rock",
-    "Electronic",
-    "Rap",
-    "Jazz",
-    "Latin",
-    "RnB",
-    "International",
-    "Country",
-    "Reggae",
-    "Blues",
-)
+from minigenre.data import GENRES
 
 
 @pytest.fixture(autouse=True)
