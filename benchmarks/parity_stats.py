@@ -16,8 +16,8 @@ import time
 
 import numpy as np
 
-from minigenre.cli import split_and_scale
-from minigenre.synthetic import make_synthetic
+from minigenre.study.synthetic import make_synthetic
+from minigenre.study.workflow import split_and_scale
 from reference.parity import independent_runs
 
 

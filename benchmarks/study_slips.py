@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre import __version__, kaggle, metrics, workflow
-from minigenre.preprocessing import StandardScaler
-from minigenre.run_config import DataSource
+from minigenre import __version__
+from minigenre.study import kaggle, metrics, workflow
+from minigenre.study.config import DataSource
+from minigenre.study.preprocessing import StandardScaler
 
 
 def study_confusion_matrix(y_true, proba, n_classes, threshold=0.25, default=1):

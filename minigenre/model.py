@@ -10,10 +10,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from minigenre import _io, losses, optimizers
+from minigenre._checks import check_int, check_labels, check_x
 from minigenre.callbacks import Callback, History
 from minigenre.layers import Dense
 from minigenre.progress import ProgressBar
-from minigenre.validation import check_int, check_labels, check_x
 
 
 class Sequential:

@@ -4,6 +4,11 @@ This package is the only place in the project that imports TensorFlow. Install i
 ``pip install "minigenre[reference]"``.
 """
 
-from reference.keras_model import build_model, keras_to_numpy, numpy_to_keras
+from reference.keras_model import (
+    build_model,
+    fit_keras,
+    keras_to_numpy,
+    numpy_to_keras,
+)
 
-__all__ = ["build_model", "keras_to_numpy", "numpy_to_keras"]
+__all__ = ["build_model", "fit_keras", "keras_to_numpy", "numpy_to_keras"]

@@ -13,7 +13,7 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 
 import minigenre
-from minigenre._io import atomic_open
+from minigenre.study.runs import write_staged
 from reference.parity import train_side_by_side
 
 ROWS = [  # (label, history key)
@@ -116,7 +116,7 @@ def save_plot(result: dict, directory: str | os.PathLike) -> str:
     )
     for ax in (loss_ax, diff_ax):
         ax.set_xticks(epochs)
-    path = directory / "compare.png"
-    with atomic_open(path, "wb") as f:
-        fig.savefig(f, format="png", dpi=100)
-    return str(path)
+    write_staged(
+        directory, lambda staging: fig.savefig(staging / "compare.png", dpi=100)
+    )
+    return str(directory / "compare.png")

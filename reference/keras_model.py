@@ -7,6 +7,7 @@ Adam, sparse categorical cross-entropy, accuracy.
 from __future__ import annotations
 
 import os
+import sys
 
 # Keras's C++ logging would bury the output; set before TensorFlow is first imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -92,3 +93,23 @@ def numpy_to_keras(numpy_model: Sequential, keras_model: keras.Model) -> None:
     weights = numpy_model.get_weights()
     _copy_checked(weights, [w.shape for w in keras_model.get_weights()], "NumPy model")
     keras_model.set_weights(weights)
+
+
+def fit_keras(numpy_model: Sequential, x_train, y_train, seed, fit_args) -> dict:
+    """Trains the study's Keras model and copies its weights into ``numpy_model``.
+
+    ``minigenre train --model keras`` passes this to ``workflow.train_run``, so the
+    saved run holds Keras's weights in minigenre's format and never needs TensorFlow
+    again. Returns Keras's ``history.history``.
+    """
+    n_classes = numpy_model.layers[-1].units
+    keras_model = build_model(seed, input_dim=x_train.shape[1], n_classes=n_classes)
+    x_val, y_val = fit_args["validation_data"]
+    fit_args = {**fit_args, "validation_data": (x_val.astype(np.float32), y_val)}
+    if fit_args["verbose"] and not sys.stdout.isatty():
+        # Keras 3 redraws its bar with ANSI codes even into a file; 2 is a plain
+        # line per epoch.
+        fit_args["verbose"] = 2
+    history = keras_model.fit(x_train.astype(np.float32), y_train, **fit_args).history
+    keras_to_numpy(keras_model, numpy_model)
+    return history

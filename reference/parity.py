@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from minigenre.runs import study_model
+from minigenre.study.network import study_model
 from reference.keras_model import build_model, keras_to_numpy
 
 

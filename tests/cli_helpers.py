@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 
 from minigenre.cli import main
-from minigenre.data import Dataset
-from minigenre.synthetic import make_synthetic
+from minigenre.study.data import Dataset
+from minigenre.study.synthetic import make_synthetic
 
 RUN_FILES = ["config.json", "history.json", "scaler.npz", "weights.npz"]
 

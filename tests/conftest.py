@@ -1,9 +1,15 @@
 """Fixtures shared by more than one test module."""
 
+import sys
+from pathlib import Path
+
 import pytest
 from cli_helpers import small_dataset
 
-from minigenre.data import write_kaggle
+from minigenre.study.data import write_kaggle
+
+# The benchmark scripts import their neighbours (``bench_lib``) as scripts do.
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 
 
 @pytest.fixture(scope="module")

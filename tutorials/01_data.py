@@ -30,14 +30,14 @@ from pathlib import Path
 import numpy as np
 
 from minigenre import Dense, Sequential
-from minigenre.data import GENRES, SECTIONS, Dataset, load_kaggle, write_kaggle
-from minigenre.plots import (
+from minigenre.study.data import GENRES, SECTIONS, Dataset, load_kaggle, write_kaggle
+from minigenre.study.plots import (
     plot_genre_distribution,
     plot_samples,
     plot_standardized_samples,
 )
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.synthetic import make_synthetic
 
 # %% [markdown]
 # ## Loading: the Kaggle files or the embedded set

@@ -30,8 +30,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from minigenre import Adam, Dense, Sequential, losses
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.synthetic import make_synthetic
 
 # %% [markdown]
 # ## The update, line by line

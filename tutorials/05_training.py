@@ -24,10 +24,11 @@
 # %matplotlib inline
 import numpy as np
 
-from minigenre import Adam, Dense, Sequential, metrics
-from minigenre.plots import plot_confusion_matrix, plot_history
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre import Adam, Dense, Sequential
+from minigenre.study import metrics
+from minigenre.study.plots import plot_confusion_matrix, plot_history
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.synthetic import make_synthetic
 
 # %% [markdown]
 # ## The data, as in tutorial 1

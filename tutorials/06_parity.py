@@ -35,9 +35,9 @@
 import numpy as np
 from matplotlib.figure import Figure
 
-from minigenre.plots import plot_history
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre.study.plots import plot_history
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.synthetic import make_synthetic
 from reference import build_model, keras_to_numpy, numpy_to_keras
 from reference.parity import independent_runs, study_model, train_side_by_side
 

@@ -36,10 +36,11 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from minigenre import Adam, Dense, EarlyStopping, Sequential, kaggle, metrics
-from minigenre.plots import plot_confusion_matrix, plot_history
-from minigenre.preprocessing import StandardScaler, train_test_split
-from minigenre.synthetic import make_synthetic
+from minigenre import Adam, Dense, EarlyStopping, Sequential
+from minigenre.study import kaggle, metrics
+from minigenre.study.plots import plot_confusion_matrix, plot_history
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.synthetic import make_synthetic
 
 data = make_synthetic(seed=0)
 names = data.genre_names
@@ -410,7 +411,7 @@ show(candidates)
 # or two; changing its width or averaging three networks gains about as much. That
 # flat ceiling says the limit is the data, not the network. Half of these songs are
 # Pop_Rock, and the embedded data, calibrated to behave like the study's (see
-# `minigenre.synthetic`), places Latin, Country and Blues squarely inside the
+# `minigenre.study.synthetic`), places Latin, Country and Blues squarely inside the
 # Pop_Rock crowd and makes one song in twenty a crossover that sounds like another
 # genre entirely. (The always-Pop_Rock row's log-loss is what certainty costs: every
 # wrong song is charged the clip's maximum, 16.1.)

@@ -1,0 +1,219 @@
+"""What each command does with its parsed arguments: call `minigenre.study`, print
+results to standard output and progress and warnings to standard error.
+
+``minigenre.cli`` builds the parsers; ``reference`` (TensorFlow) is imported only
+inside ``compare`` and ``train --model keras``, so the other commands never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from minigenre.study import kaggle, metrics, workflow
+from minigenre.study.config import DataSource
+from minigenre.study.data import Dataset
+from minigenre.study.runs import Run, check_run_dir, load_run, save_run, write_staged
+
+LABELS_FILE, PROBA_FILE = "labels.csv", "probabilities.csv"
+
+
+class UsageError(ValueError):
+    """Bad usage found after parsing, e.g. an option that needs another."""
+
+
+def log(args: argparse.Namespace, message: str) -> None:
+    """Prints a progress or warning line, which is not a result, to stderr."""
+    print(f"minigenre {args.command}: {message}", file=sys.stderr)
+
+
+def source_from_args(args: argparse.Namespace) -> DataSource | None:
+    """The source ``--data`` or ``--csv`` names, or None if neither is given."""
+    if args.csv is not None:
+        if args.label_column is None:
+            raise UsageError("--csv needs --label-column COL.")
+        return DataSource("csv", str(Path(args.csv).resolve()), args.label_column)
+    if args.label_column is not None:
+        raise UsageError("--label-column only goes with --csv.")
+    if args.data is not None:
+        return DataSource("kaggle", str(Path(args.data).resolve()))
+    return None
+
+
+def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
+    """Loads ``source``, showing each warning (a dropped CSV column) as one line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        dataset = source.load()
+    for warning in caught:
+        log(args, f"warning: {warning.message}")
+    return dataset
+
+
+def run_data(args: argparse.Namespace, run: Run) -> Dataset:
+    """The run's own data, or what ``--data``/``--csv`` names instead."""
+    dataset = load_source(args, source_from_args(args) or run.config.source)
+    workflow.check_compatible(run, dataset)
+    if workflow.fingerprint(dataset) != run.config.data_sha256 and (
+        args.command != "predict"
+    ):
+        log(
+            args,
+            "warning: these are not the rows the run was trained on, so its "
+            "validation split may hold training rows.",
+        )
+    return dataset
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    source = source_from_args(args) or DataSource()
+    check_run_dir(args.out, args.overwrite)  # fail before training, not after
+    dataset = load_source(args, source)
+    log(args, f"training the {args.model} model on {source.describe()}")
+    fit_keras = _reference("--model keras").fit_keras if args.model == "keras" else None
+    with contextlib.redirect_stdout(sys.stderr):  # Keras's progress lines
+        run = workflow.train_run(
+            dataset, source, args.seed, args.epochs, args.batch_size, args.model,
+            fit_keras=fit_keras,
+        )  # fmt: skip
+    save_run(run, args.out, overwrite=args.overwrite)
+    last = " - ".join(f"{key}: {values[-1]:.4f}" for key, values in run.history.items())
+    print(f"Trained {len(run.history['loss'])} epochs: {last}")
+    print(f"Saved the run to {args.out}")
+    return 0
+
+
+def _describe_labels(run: Run, threshold: float | None) -> str:
+    if not threshold:
+        return "argmax of each row"
+    fallback = run.config.genre_names[run.config.majority_class]
+    return f"argmax if its probability > {threshold:g}, else {fallback}"
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    run = load_run(args.run_dir)
+    dataset = run_data(args, run)
+    result = workflow.evaluate_run(run, dataset, args.threshold)
+    names = run.config.genre_names
+    if args.json:
+        rows = [row.__dict__ for row in result.report.rows]
+        summary = {
+            "accuracy": result.accuracy,
+            "log_loss": result.log_loss,
+            "n_samples": len(result.y_true),
+            "threshold": result.threshold,
+            "per_genre": rows,
+            "confusion_matrix": result.confusion.tolist(),
+            "genre_names": list(names),
+        }
+        print(json.dumps(summary, indent=2))
+        return 0
+    config = run.config
+    print(
+        f"Run {args.run_dir}: {config.model} model, {config.epochs} epochs, "
+        f"batch size {config.batch_size}, seed {config.seed}"
+    )
+    print(
+        f"Validation rows: {len(result.y_true)} of {len(dataset.y_train)} "
+        f"(stratified, seed {config.seed}); labels: "
+        f"{_describe_labels(run, args.threshold)}\n"
+    )
+    print(f"accuracy  {result.accuracy:.4f}")
+    print(f"log-loss  {result.log_loss:.4f}\n")
+    print(result.report.format(digits=2) + "\n")
+    print("Confusion matrix (rows: true genre, columns: predicted genre)")
+    print(metrics.format_confusion_matrix(result.confusion, names))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    run = load_run(args.run_dir)
+    dataset = run_data(args, run)
+    labels, proba = workflow.predict_run(run, dataset, args.threshold)
+    n_classes = len(run.config.genre_names)
+
+    def write(staging: Path) -> None:
+        kaggle.write_label_submission(staging / LABELS_FILE, labels, n_classes)
+        kaggle.write_proba_submission(staging / PROBA_FILE, proba, n_classes)
+
+    write_staged(args.out, write)
+    out = Path(args.out)
+    fell_back = int((proba.max(axis=1) <= (args.threshold or 0)).sum())
+    print(
+        f"{out / LABELS_FILE}: {len(labels)} rows of Sample_id,Sample_label; "
+        f"labels: {_describe_labels(run, args.threshold)} ({fell_back} rows fell "
+        "back)"
+    )
+    print(
+        f"{out / PROBA_FILE}: {len(proba)} rows of "
+        f"Sample_id,Class_1,...,Class_{n_classes}"
+    )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    source = source_from_args(args) or DataSource()
+    dataset = load_source(args, source)
+    if dataset.y_test is None:
+        raise UsageError(
+            f"{source.describe()} has no hidden test labels; only the embedded "
+            "dataset keeps them (Kaggle scores real submissions on its site)."
+        )
+    submission = kaggle.read_submission(args.submission, dataset.n_classes)
+    score = kaggle.score_submission(submission, dataset.y_test)
+    if args.json:
+        print(json.dumps(score.__dict__, indent=2))
+        return 0
+    kind = "probabilities" if score.kind == "proba" else "labels"
+    print(f"{args.submission}: {kind} for {score.n_samples} test rows")
+    if score.log_loss is not None:
+        print(f"log-loss  {score.log_loss:.4f}  (Kaggle's: eps 1e-15)")
+        print(f"accuracy  {score.accuracy:.4f}  (argmax of each row)")
+    else:
+        print(f"accuracy  {score.accuracy:.4f}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    run = load_run(args.run_dir)
+    figures = workflow.make_figures(run, run_data(args, run))
+
+    def write(staging: Path) -> None:
+        for name, figure in figures.items():
+            figure.savefig(staging / name, dpi=args.dpi)
+
+    write_staged(args.out, write)
+    for name in figures:
+        print(Path(args.out) / name)
+    return 0
+
+
+def _reference(what: str):
+    """Imports ``reference`` (and so TensorFlow), or says which extra it needs."""
+    try:
+        import reference
+    except ImportError as err:
+        raise UsageError(
+            f'{what} needs TensorFlow: pip install "minigenre[reference]" ({err}).'
+        ) from None
+    return reference
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    _reference("compare")
+    from reference.compare import compare, print_report, save_plot
+
+    source = source_from_args(args) or DataSource()
+    split = workflow.split_and_scale(load_source(args, source), args.seed)
+    result = compare(
+        split, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
+    )
+    result["data"] = source.describe()
+    if args.plot is not None:
+        result["plot"] = save_plot(result, args.plot)
+    print_report(result, as_json=args.json)
+    return 0

@@ -1,0 +1,243 @@
+"""The study's notebook as functions: train a run, evaluate it, predict, draw figures.
+
+Each ``minigenre`` command is one of these plus printing, so a tutorial can call the
+same code::
+
+    from minigenre.study import workflow
+    from minigenre.study.config import DataSource
+
+    source = DataSource()  # the embedded dataset
+    run = workflow.train_run(source.load(), source, epochs=4, seed=0)
+    result = workflow.evaluate_run(run, source.load())
+    print(result.accuracy, result.log_loss)
+
+Every step standardizes with the statistics of the run's *training* rows, the fix of
+the study's first slip (it standardized the test rows with their own statistics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from minigenre.study import kaggle, metrics, plots
+from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
+from minigenre.study.data import N_FEATURES, SECTIONS, Dataset
+from minigenre.study.network import study_model
+from minigenre.study.preprocessing import StandardScaler, train_test_split
+from minigenre.study.runs import Run
+
+
+def fingerprint(dataset: Dataset) -> str:
+    """SHA-256 of the training rows, labels and class names: same data, same text."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(dataset.x_train, dtype="<f8").tobytes())
+    digest.update(np.ascontiguousarray(dataset.y_train, dtype="<i8").tobytes())
+    digest.update("\n".join(dataset.genre_names).encode())
+    return digest.hexdigest()
+
+
+def split_rows(
+    dataset: Dataset, seed: int, validation_size: float = 0.2
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The study's stratified split of the labelled rows, not yet standardized.
+
+    Returns:
+        ``x_train, x_val, y_train, y_val``; the same seed gives the same rows.
+    """
+    return train_test_split(
+        dataset.x_train,
+        dataset.y_train,
+        test_size=validation_size,
+        seed=seed,
+        stratify=dataset.y_train,
+    )
+
+
+@dataclass
+class Split:
+    """The 80/20 split, standardized with statistics of the training part only."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    scaler: StandardScaler
+
+
+def split_and_scale(dataset: Dataset, seed: int, validation_size: float = 0.2) -> Split:
+    """Stratified 80/20 split; the scaler is fit on the training rows alone.
+
+    The study's first slip, fixed: it standardized the test rows with their own
+    statistics.
+    """
+    x_train, x_val, y_train, y_val = split_rows(dataset, seed, validation_size)
+    scaler = StandardScaler().fit(x_train)
+    return Split(
+        scaler.transform(x_train), y_train, scaler.transform(x_val), y_val, scaler
+    )
+
+
+def train_run(
+    dataset: Dataset,
+    source: DataSource,
+    seed: int = 0,
+    epochs: int = 4,
+    batch_size: int = 32,
+    model: str = "numpy",
+    verbose: int = 1,
+    fit_keras: Callable | None = None,
+) -> Run:
+    """Splits 80/20, fits the scaler on the 80% and trains the study's model on it.
+
+    Args:
+        dataset: The labelled data; its test rows are not used.
+        source: Where ``dataset`` came from, recorded so the run can reload it.
+        seed: Seeds the split, the initial weights and the shuffling.
+        epochs: Passes over the training rows.
+        batch_size: Rows per gradient step.
+        model: ``"numpy"`` trains minigenre's model; ``"keras"`` trains the study's
+            Keras model (needs TensorFlow) and copies its weights into a minigenre
+            model, so the saved run never needs TensorFlow again.
+        verbose: 1 prints Keras's progress lines to standard output, 0 is silent.
+        fit_keras: For ``model="keras"``, ``reference.fit_keras``: the study never
+            imports TensorFlow itself, whoever asks for Keras passes it in.
+
+    Returns:
+        The `Run`, its history including ``val_loss`` and ``val_accuracy``.
+    """
+    if model not in MODEL_KINDS:
+        raise ValueError(f"model must be one of {MODEL_KINDS}. Received: {model!r}")
+    split = split_and_scale(dataset, seed)
+    x_train, y_train, scaler = split.x_train, split.y_train, split.scaler
+    numpy_model = study_model(seed, dataset.n_classes)
+    fit_args = dict(
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=verbose,
+        validation_data=(split.x_val, split.y_val),
+    )
+    if model == "keras":
+        if fit_keras is None:
+            raise ValueError("model='keras' needs fit_keras=reference.fit_keras.")
+        history = fit_keras(numpy_model, x_train, y_train, seed, fit_args)
+    else:
+        history = numpy_model.fit(x_train, y_train, **fit_args).history
+    config = RunConfig(
+        source=source,
+        seed=seed,
+        epochs=epochs,
+        batch_size=batch_size,
+        model=model,
+        n_features=dataset.n_features,
+        genre_names=dataset.genre_names,
+        majority_class=int(np.bincount(dataset.y_train).argmax()),
+        data_sha256=fingerprint(dataset),
+    )
+    history = {key: [float(v) for v in values] for key, values in history.items()}
+    return Run(config, numpy_model, scaler, history)
+
+
+def check_compatible(run: Run, dataset: Dataset) -> None:
+    """Raises a ``ValueError`` unless ``dataset`` has the run's features and genres."""
+    config = run.config
+    if dataset.n_features != config.n_features:
+        raise ValueError(
+            f"The run was trained on {config.n_features} features, but the data has "
+            f"{dataset.n_features}."
+        )
+    if tuple(dataset.genre_names) != config.genre_names:
+        raise ValueError(
+            f"The run's genres {list(config.genre_names)} differ from the data's "
+            f"{list(dataset.genre_names)}."
+        )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores of a run on its validation rows; ``y_pred`` follows ``threshold``."""
+
+    y_true: np.ndarray  # (n_val,)
+    proba: np.ndarray  # (n_val, n_classes)
+    y_pred: np.ndarray  # (n_val,)
+    threshold: float | None
+    accuracy: float
+    log_loss: float
+    report: metrics.ClassificationReport
+    confusion: np.ndarray  # (n_classes, n_classes), rows true, columns predicted
+
+
+def evaluate_run(
+    run: Run, dataset: Dataset, threshold: float | None = None
+) -> Evaluation:
+    """Re-creates the run's validation split and scores the model on it.
+
+    Args:
+        run: A trained run.
+        dataset: The run's data (same rows, same seed give the same split).
+        threshold: ``None`` labels each row with its argmax; a number applies the
+            study's rule (`kaggle.confident_labels`) with the run's majority class
+            as the fallback.
+    """
+    check_compatible(run, dataset)
+    config = run.config
+    _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_size)
+    proba = run.model.predict(run.scaler.transform(x_val)).astype(np.float64)
+    y_pred = kaggle.confident_labels(proba, threshold, config.majority_class)
+    names = config.genre_names
+    return Evaluation(
+        y_true=y_val,
+        proba=proba,
+        y_pred=y_pred,
+        threshold=threshold,
+        accuracy=metrics.accuracy(y_val, y_pred),
+        log_loss=metrics.log_loss(y_val, proba),
+        report=metrics.classification_report(y_val, y_pred, names),
+        confusion=metrics.confusion_matrix(y_val, y_pred, len(names)),
+    )
+
+
+def predict_run(
+    run: Run, dataset: Dataset, threshold: float | None = 0.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and probabilities for the test rows, standardized as in training.
+
+    Returns:
+        ``labels`` (n_test,), 0-based, after the 25% rule unless ``threshold`` is
+        None or 0; ``proba`` (n_test, n_classes) as float64.
+    """
+    check_compatible(run, dataset)
+    if len(dataset.x_test) == 0:
+        raise ValueError(
+            "The data has no test rows to predict (a --csv file never has any)."
+        )
+    # The training statistics, never the test rows' own: slip 1, fixed.
+    proba = run.model.predict(run.scaler.transform(dataset.x_test)).astype(np.float64)
+    labels = kaggle.confident_labels(proba, threshold, run.config.majority_class)
+    return labels, proba
+
+
+def make_figures(run: Run, dataset: Dataset) -> dict[str, Figure]:
+    """The study's figures for a run, by file name (``"history.png"``, ...)."""
+    evaluation = evaluate_run(run, dataset)  # checks the data fits the run
+    names = run.config.genre_names
+    sections = SECTIONS if dataset.n_features == N_FEATURES else {}
+    first = list(range(min(3, len(dataset.x_train))))  # the study's samples 1-3
+    return {
+        "raw_samples.png": plots.plot_samples(dataset.x_train, first, sections),
+        "standardized_samples.png": plots.plot_standardized_samples(
+            run.scaler.transform(dataset.x_train[first]), first, sections
+        ),
+        "genre_distribution.png": plots.plot_genre_distribution(dataset.y_train, names),
+        "confusion_counts.png": plots.plot_confusion_matrix(
+            evaluation.confusion, names
+        ),
+        "confusion_normalized.png": plots.plot_confusion_matrix(
+            evaluation.confusion, names, normalize=True
+        ),
+        "history.png": plots.plot_history(run.history),
+    }
