@@ -1,11 +1,12 @@
 """Runs the reliability suites and turns what they tried into a Markdown table.
 
 ``python benchmarks/reliability_table.py`` runs the property-based suites
-(``tests/core/test_properties.py`` and ``tests/test_reliability_*.py``) under pytest with
-``MINIGENRE_RELIABILITY_LOG`` set, so every generated case records its class of bad
-input and what the code did (see ``tests/reliability.py``). It then prints, per
-section, each class with the number of cases generated and their outcomes, followed
-by pytest's summary, the known gaps (the strict xfail tests) and the run time.
+(``tests/core/test_properties.py`` and ``tests/*/test_reliability_*.py``) under
+pytest with ``MINIGENRE_RELIABILITY_LOG`` set, so every generated case records its
+class of bad input and what the code did (see ``tests/reliability.py``). It then
+prints, per section, each class with the number of cases generated and their
+outcomes, followed by pytest's summary, the known gaps (the strict xfail tests)
+and the run time.
 
 ``--update docs/RELIABILITY.md`` also writes that output between the file's
 ``<!-- reliability-table -->`` markers. ``--scale N`` multiplies every example
