@@ -38,13 +38,8 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
-# TensorFlow's C++ logging would bury the table; set before TensorFlow is imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras
 import numpy as np
 import sklearn
-import tensorflow as tf
 from bench_report import print_table, targets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -56,6 +51,7 @@ from minigenre.study.network import study_model
 from minigenre.study.runs import write_staged
 from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
+from reference.backend import keras, tf
 from reference.keras_model import build_model
 
 UNITS, N_CLASSES = 128, 10

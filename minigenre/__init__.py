@@ -13,6 +13,7 @@ from minigenre.losses import (
 )
 from minigenre.model import Sequential
 from minigenre.optimizers import SGD, Adam
+from minigenre.saving import load_model, save_model
 
 __version__ = "0.1.0"
 
@@ -25,5 +26,7 @@ __all__ = [
     "History",
     "Sequential",
     "SparseCategoricalCrossentropy",
+    "load_model",
+    "save_model",
     "sparse_categorical_crossentropy",
 ]

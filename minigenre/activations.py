@@ -98,16 +98,55 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-def get(identifier: str | None) -> tuple[str, Activation]:
-    """Returns ``(name, (f, f_grad))`` for an activation name; ``None`` means linear.
+# TensorFlow's and Keras's own functions, recognised by where they are defined and
+# their name, so that ``Dense(128, activation=tf.nn.elu)`` works without minigenre
+# ever importing TensorFlow. ``tf.nn.softmax`` is TensorFlow's ``softmax_v2``.
+FOREIGN_NAMES = {
+    "elu": "elu",
+    "relu": "relu",
+    "softmax": "softmax",
+    "softmax_v2": "softmax",
+    "linear": "linear",
+}
+FOREIGN_MODULES = ("tensorflow.", "keras.", "tf_keras.")
+
+
+def name_of(function: Callable) -> str | None:
+    """The name of a known activation function, or None.
+
+    Known are minigenre's own functions (by identity) and TensorFlow's or Keras's
+    ``elu``, ``relu``, ``softmax`` and ``linear`` (by their module and name).
+
+    >>> name_of(elu), name_of(print)
+    ('elu', None)
+    """
+    for name, (f, _) in ACTIVATIONS.items():
+        if function is f:
+            return name
+    module = getattr(function, "__module__", None) or ""
+    if module.startswith(FOREIGN_MODULES):
+        return FOREIGN_NAMES.get(getattr(function, "__name__", None))
+    return None
+
+
+def get(identifier: str | Callable | None) -> tuple[str, Activation]:
+    """Returns ``(name, (f, f_grad))`` for an activation; ``None`` means linear.
+
+    Accepts a name (``"elu"``), or a known function: minigenre's own, or
+    TensorFlow's or Keras's (``tf.nn.elu``, ``keras.activations.relu``, ...), which
+    stand for minigenre's function of the same name.
 
     Raises:
-        ValueError: If the name is unknown; the message lists the valid names.
+        ValueError: If the name or function is unknown; the message lists the valid
+            names.
     """
     name = "linear" if identifier is None else identifier
+    if callable(name):
+        name = name_of(name)
     if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
             f"Unknown activation: {identifier!r}. "
-            f"Valid names: {', '.join(sorted(ACTIVATIONS))} (or None)."
+            f"Valid names: {', '.join(sorted(ACTIVATIONS))} (or None), or one of "
+            "these functions from minigenre, TensorFlow or Keras."
         )
     return name, ACTIVATIONS[name]

@@ -7,13 +7,12 @@ import os
 import platform
 from pathlib import Path
 
-import keras
 import numpy as np
-import tensorflow as tf
 from matplotlib.figure import Figure
 
 import minigenre
 from minigenre.study.runs import write_staged
+from reference.backend import keras, tf
 from reference.parity import train_side_by_side
 
 ROWS = [  # (label, history key)

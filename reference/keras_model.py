@@ -6,17 +6,12 @@ Adam, sparse categorical cross-entropy, accuracy.
 
 from __future__ import annotations
 
-import os
 import sys
 
-# Keras's C++ logging would bury the output; set before TensorFlow is first imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import keras
 import numpy as np
-import tensorflow as tf
 
 from minigenre import Sequential
+from reference.backend import keras, tf
 
 # Same op, same inputs, same result: needed for seeds to reproduce runs exactly.
 tf.config.experimental.enable_op_determinism()

@@ -195,8 +195,8 @@ print("fused dL/dz:   ", losses.softmax_crossentropy_grad(y_bad, p_bad))
 # derivation of everything above.
 
 # %%
-import keras
-import tensorflow as tf
+# reference.backend imports TensorFlow without its C++ start-up notices.
+from reference.backend import keras, tf
 
 rng = np.random.default_rng(1)
 z32 = rng.normal(scale=3.0, size=(32, 10)).astype(np.float32)  # a batch of logits

@@ -92,7 +92,8 @@ print("first step, the package:", -weights)
 # takes a few seconds.)
 
 # %%
-import keras
+# reference.backend imports TensorFlow without its C++ start-up notices.
+from reference.backend import keras
 
 rng = np.random.default_rng(0)
 start = rng.normal(size=(3, 4)).astype(np.float32)

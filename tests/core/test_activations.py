@@ -49,3 +49,42 @@ def test_none_means_linear():
 def test_unknown_name_lists_valid_ones():
     with pytest.raises(ValueError, match=r"Unknown activation: 'tanh'.*elu, linear"):
         activations.get("tanh")
+
+
+@pytest.mark.parametrize("name", ["linear", "relu", "elu", "softmax"])
+def test_minigenre_functions_are_accepted_by_identity(name):
+    function = activations.ACTIVATIONS[name][0]
+    assert activations.get(function)[0] == name
+
+
+@pytest.mark.parametrize(
+    ("module", "function_name", "expected"),
+    [
+        ("tensorflow.python.ops.gen_nn_ops", "elu", "elu"),  # tf.nn.elu
+        ("tensorflow.python.ops.gen_nn_ops", "relu", "relu"),  # tf.nn.relu
+        ("tensorflow.python.ops.nn_ops", "softmax_v2", "softmax"),  # tf.nn.softmax
+        ("keras.src.activations.activations", "elu", "elu"),
+        ("keras.src.activations.activations", "linear", "linear"),
+    ],
+)
+def test_tensorflow_and_keras_functions_are_known_by_module_and_name(
+    module, function_name, expected
+):
+    # Stand-ins defined where TensorFlow's are, so no TensorFlow is needed here; the
+    # real functions are checked in tests/reference/test_keras_files.py.
+    def stand_in(x):
+        return x
+
+    stand_in.__module__, stand_in.__name__ = module, function_name
+    assert activations.get(stand_in)[0] == expected
+
+
+def test_unknown_function_is_refused_with_its_name():
+    def tanh(x):
+        return np.tanh(x)
+
+    with pytest.raises(ValueError, match=r"Unknown activation: <function .*tanh"):
+        activations.get(tanh)
+    tanh.__module__ = "tensorflow.python.ops.gen_math_ops"  # known module, not name
+    with pytest.raises(ValueError, match="Unknown activation"):
+        activations.get(tanh)

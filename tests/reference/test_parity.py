@@ -14,16 +14,15 @@ Four levels, each with its tolerance:
 error is meaningless for entries that are zero up to rounding.
 """
 
-import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from minigenre import Sequential, SparseCategoricalCrossentropy, activations
 from minigenre.study.network import study_model
 from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
 from reference import build_model, keras_to_numpy, numpy_to_keras
+from reference.backend import keras, tf
 from reference.parity import independent_runs, train_side_by_side
 
 pytestmark = pytest.mark.tensorflow

@@ -1,0 +1,308 @@
+"""Keras 3 ``.keras`` archives, read and written with h5py alone (no TensorFlow).
+
+A ``.keras`` file is a zip archive of three members (Keras's ``saving_lib``):
+
+* ``metadata.json``: ``{"keras_version": "3.x.y", "date_saved": ...}``;
+* ``config.json``: ``{"class_name": "Sequential", "config": {"layers": [...]},
+  "compile_config": {...}}``, each layer ``{"class_name": "Dense", "config":
+  {"units": ..., "activation": "elu", "use_bias": ...}}``, optionally led by an
+  ``InputLayer`` with ``batch_shape [null, width]``;
+* ``model.weights.h5``: HDF5 holding ``layers/dense/vars/0`` (kernel, (in, units))
+  and ``layers/dense/vars/1`` (bias, (units,)), then ``layers/dense_1/vars/...``.
+  Keras names these groups after the layer's *class* in snake case, numbered in
+  order (``dense``, ``dense_1``, ...), not after the layer's name; each ``vars``
+  group carries the layer's name as an attribute. A compiled, trained model adds
+  ``optimizer/vars/0..n``: the step count, the learning rate, then each weight's
+  slots in weight order (Adam: first moment, second moment).
+
+Only what minigenre implements is accepted: a ``Sequential`` of ``Dense`` layers with
+elu, relu, softmax or linear activations; anything else is refused by name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from minigenre import _io, activations
+
+# The oldest Keras this writer's config.json is meant for: every key it writes is
+# one Keras 3.0 reads, and the archive layout has not changed since.
+KERAS_VERSION = "3.0.0"
+MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
+
+
+def _serialized(module: str, class_name: str, config: dict) -> dict:
+    return {
+        "module": module,
+        "class_name": class_name,
+        "config": config,
+        "registered_name": None,
+    }
+
+
+_INITIALIZERS = {
+    "glorot_uniform": "GlorotUniform",
+    "he_uniform": "HeUniform",
+    "zeros": "Zeros",
+    "ones": "Ones",
+}
+
+
+def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
+    """Keras's ``config.json`` for a model described by ``saving.model_config``."""
+    dtype = model_config["dtype"]
+    layers = [
+        _serialized(
+            "keras.layers",
+            "InputLayer",
+            {"batch_shape": [None, model_config["input_dim"]], "dtype": dtype},
+        )
+    ]
+    for layer in model_config["layers"]:
+        init = {
+            key: _serialized("keras.initializers", _INITIALIZERS[layer[key]], {})
+            for key in ("kernel_initializer", "bias_initializer")
+        }
+        layers.append(
+            _serialized(
+                "keras.layers",
+                "Dense",
+                {
+                    "name": layer["name"],
+                    "trainable": True,
+                    "dtype": dtype,
+                    "units": layer["units"],
+                    "activation": layer["activation"],
+                    "use_bias": layer["use_bias"],
+                    **init,
+                },
+            )
+        )
+    config = _serialized(
+        "keras", "Sequential", {"name": model_config["name"], "layers": layers}
+    )
+    if compile_config is not None:
+        optimizer = compile_config["optimizer"]
+        loss = compile_config["loss"]
+        config["compile_config"] = {
+            "optimizer": _serialized(
+                "keras.optimizers",
+                optimizer["class_name"],
+                {"name": optimizer["class_name"].lower(), **optimizer["config"]},
+            ),
+            "loss": _serialized("keras.losses", loss["class_name"], loss["config"]),
+            "metrics": compile_config["metrics"] or None,
+        }
+    return config
+
+
+def save(path, model_config: dict, compile_config: dict | None, model) -> None:
+    """Writes ``model`` as a Keras 3 ``.keras`` archive, atomically."""
+    weights = io.BytesIO()
+    with h5py_module().File(weights, "w") as h5:
+        h5.create_group("vars").attrs["name"] = model_config["name"]
+        for i, layer in enumerate(model.layers):
+            group = h5.create_group(f"layers/{'dense' if i == 0 else f'dense_{i}'}")
+            variables = group.create_group("vars")
+            variables.attrs["name"] = layer.name
+            for j, array in enumerate(layer.weights):
+                variables[str(j)] = array
+    metadata = {
+        "keras_version": KERAS_VERSION,
+        "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    config = _keras_config(model_config, compile_config)
+    with (
+        _io.atomic_open(path, "wb") as f,
+        zipfile.ZipFile(f, "w") as archive,
+    ):
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", weights.getvalue())
+
+
+def h5py_module():
+    """h5py, imported when a ``.keras`` file is first read or written."""
+    import h5py
+
+    return h5py
+
+
+def _unsupported(path, what: str) -> ValueError:
+    return ValueError(
+        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense layers with "
+        f"activations {', '.join(sorted(activations.ACTIVATIONS))}."
+    )
+
+
+def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
+    """The input width (None if unknown), each Dense layer's settings, the dtype."""
+    if config.get("class_name") != "Sequential":
+        raise _unsupported(
+            path, f"unsupported model class {config.get('class_name')!r}"
+        )
+    body = config["config"]
+    dtype = body.get("dtype", "float32")
+    input_dim, layers = None, []
+    for entry in body["layers"]:
+        kind, settings = entry["class_name"], entry["config"]
+        if kind == "InputLayer":
+            input_dim = settings.get("batch_shape", settings.get("batch_input_shape"))
+            input_dim = input_dim[-1] if input_dim else None
+            continue
+        if kind != "Dense":
+            raise _unsupported(
+                path, f"unsupported layer {kind!r} ({settings.get('name')})"
+            )
+        activation = settings.get("activation") or "linear"
+        if not isinstance(activation, str) or activation not in activations.ACTIVATIONS:
+            raise _unsupported(
+                path,
+                f"unsupported activation {activation!r} in layer "
+                f"{settings.get('name')!r}",
+            )
+        for key in (
+            "kernel_regularizer",
+            "bias_regularizer",
+            "activity_regularizer",
+            "kernel_constraint",
+            "bias_constraint",
+            "lora_rank",
+        ):
+            if settings.get(key):
+                raise _unsupported(
+                    path, f"unsupported {key} in layer {settings.get('name')!r}"
+                )
+        layers.append(
+            {
+                "name": settings["name"],
+                "units": int(settings["units"]),
+                "activation": activation,
+                "use_bias": bool(settings.get("use_bias", True)),
+            }
+        )
+        if input_dim is None and len(layers) == 1:
+            shape = (entry.get("build_config") or {}).get("input_shape")
+            input_dim = shape[-1] if shape else None
+    if not layers:
+        raise _unsupported(path, "no Dense layer")
+    if isinstance(dtype, dict):  # a DTypePolicy
+        dtype = dtype.get("config", {}).get("name")
+    if dtype not in ("float32", "float64"):
+        raise _unsupported(path, f"unsupported dtype policy {dtype!r}")
+    return input_dim, layers, dtype
+
+
+# Keras optimizer settings minigenre does not implement, with the value that means
+# "off"; any other value is refused. (``ema_momentum`` only acts with ``use_ema``.)
+_OFF = {
+    "name": None,
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+    "use_ema": False,
+    "ema_momentum": None,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    "amsgrad": False,
+    "nesterov": False,
+}
+_OPTIMIZER_KEYS = {
+    "Adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
+    "SGD": ("learning_rate", "momentum"),
+}
+
+
+def _optimizer(path, optimizer) -> dict:
+    if isinstance(optimizer, str):
+        optimizer = {"class_name": optimizer, "config": {}}
+    kind = {"adam": "Adam", "sgd": "SGD"}.get(str(optimizer["class_name"]).lower())
+    if kind is None:
+        raise _unsupported(path, f"unsupported optimizer {optimizer['class_name']!r}")
+    settings = optimizer["config"]
+    for key, value in settings.items():
+        if key in _OPTIMIZER_KEYS[kind] or key in ("name", "ema_momentum"):
+            continue
+        if key not in _OFF or value != _OFF[key]:
+            raise _unsupported(path, f"unsupported optimizer setting {key}={value!r}")
+    if not isinstance(settings.get("learning_rate", 0.0), int | float):
+        raise _unsupported(
+            path, f"unsupported learning rate {settings['learning_rate']!r}"
+        )
+    chosen = {k: settings[k] for k in _OPTIMIZER_KEYS[kind] if k in settings}
+    return {"class_name": kind, "config": chosen}
+
+
+def _compile(path, config: dict | None) -> dict | None:
+    """``saving.compile_config``'s description of Keras's ``compile_config``."""
+    if not config:
+        return None
+    loss, from_logits = config["loss"], False
+    if isinstance(loss, dict):
+        from_logits = bool(loss.get("config", {}).get("from_logits", False))
+        loss = loss["class_name"]
+    if loss not in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
+        raise _unsupported(path, f"unsupported loss {loss!r}")
+    metrics = config.get("metrics") or []
+    if not all(m in ("accuracy", "acc") for m in metrics):
+        raise _unsupported(path, f"unsupported metrics {metrics!r}")
+    return {
+        "optimizer": _optimizer(path, config["optimizer"]),
+        "loss": {
+            "class_name": "SparseCategoricalCrossentropy",
+            "config": {"from_logits": from_logits},
+        },
+        "metrics": metrics,
+    }
+
+
+def load(path: Path, compile: bool) -> tuple[dict, dict | None, list[np.ndarray]]:
+    """Reads a ``.keras`` archive: (model config, compile config, weights).
+
+    With ``compile=False`` the compile settings are neither read nor checked.
+    """
+    if not path.is_file():
+        raise ValueError(f"{path}: file not found.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            missing = [m for m in MEMBERS if m not in archive.namelist()]
+            if missing:
+                raise ValueError(f"not a .keras archive: no {', '.join(missing)}")
+            metadata = json.loads(archive.read("metadata.json"))
+            config = json.loads(archive.read("config.json"))
+            weights_file = io.BytesIO(archive.read("model.weights.h5"))
+    except (zipfile.BadZipFile, OSError, json.JSONDecodeError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .keras archive ({err}).") from None
+    version = str(metadata.get("keras_version", "unknown"))
+    if not version.startswith("3."):
+        raise ValueError(
+            f"{path}: unsupported Keras version {version}; minigenre reads files "
+            "written by Keras 3."
+        )
+    input_dim, layers, dtype = _layers(path, config)
+    compiled = _compile(path, config.get("compile_config")) if compile else None
+    with h5py_module().File(weights_file, "r") as h5:
+        weights = []
+        for i, layer in enumerate(layers):
+            key = f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
+            if key not in h5:
+                raise ValueError(f"{path}: model.weights.h5 has no {key}.")
+            count = 2 if layer["use_bias"] else 1
+            weights += [np.asarray(h5[f"{key}/{j}"]) for j in range(count)]
+    if input_dim is None:
+        input_dim = weights[0].shape[0]
+    model_config = {
+        "name": config["config"].get("name", "sequential"),
+        "dtype": dtype,
+        "input_dim": input_dim,
+        "layers": layers,
+    }
+    return model_config, compiled, weights
