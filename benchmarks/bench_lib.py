@@ -48,7 +48,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import minigenre
 from minigenre import Sequential
 from minigenre.study.network import study_model
-from minigenre.study.runs import write_staged
+from minigenre.study.staging import write_staged
 from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
 from reference.backend import keras, tf

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import minigenre
-from minigenre.study.runs import write_staged
+from minigenre.study.staging import write_staged
 from reference.backend import keras, tf
 from reference.parity import train_side_by_side
 

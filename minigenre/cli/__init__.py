@@ -152,9 +152,23 @@ def main(argv: list[str] | None = None) -> int:
             # Python would report the pipe again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (ValueError, TypeError, OSError) as err:
+    except KeyboardInterrupt:  # Ctrl-C: whatever was being written is not left
         if args.verbose:
             traceback.print_exc()
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"minigenre {args.command}: error: {message}", file=sys.stderr)
+        commands.say(f"minigenre {args.command}: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as a shell reports it
+    except (ValueError, TypeError, OSError, MemoryError) as err:
+        if args.verbose:
+            traceback.print_exc()
+        commands.say(
+            f"minigenre {args.command}: error: {_one_line(err)}", file=sys.stderr
+        )
         return 2
+
+
+def _one_line(err: BaseException) -> str:
+    """The message on one line: a newline in a path must not cut it short."""
+    if isinstance(err, MemoryError):
+        return "not enough memory" + (f" ({err})." if str(err) else ".")
+    message = str(err) or type(err).__name__
+    return message.replace("\r", "\\r").replace("\n", "\\n")

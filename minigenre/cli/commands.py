@@ -17,7 +17,8 @@ from pathlib import Path
 from minigenre.study import kaggle, metrics, workflow
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
-from minigenre.study.runs import Run, check_run_dir, load_run, save_run, write_staged
+from minigenre.study.runs import Run, check_run_dir, load_run, save_run
+from minigenre.study.staging import write_staged
 
 LABELS_FILE, PROBA_FILE = "labels.csv", "probabilities.csv"
 
@@ -26,9 +27,34 @@ class UsageError(ValueError):
     """Bad usage found after parsing, e.g. an option that needs another."""
 
 
+def say(text: str = "", file=None) -> None:
+    """Prints ``text``, with what the stream cannot encode escaped, never failing.
+
+    A path need not be valid UTF-8 (``--out $'\\xff'``), and a stream may refuse
+    anything but ASCII: the result is printed all the same, not lost to an error
+    after the work is done.
+    """
+    file = file or sys.stdout
+    try:
+        print(text, file=file)
+    except UnicodeEncodeError:
+        encoding = getattr(file, "encoding", None) or "ascii"
+        print(text.encode(encoding, "backslashreplace").decode(encoding), file=file)
+
+
 def log(args: argparse.Namespace, message: str) -> None:
     """Prints a progress or warning line, which is not a result, to stderr."""
-    print(f"minigenre {args.command}: {message}", file=sys.stderr)
+    say(f"minigenre {args.command}: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def warnings_logged(args: argparse.Namespace):
+    """Shows each ``UserWarning`` raised inside the block as one line on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        yield
+    for warning in caught:
+        log(args, f"warning: {warning.message}")
 
 
 def source_from_args(args: argparse.Namespace) -> DataSource | None:
@@ -46,12 +72,8 @@ def source_from_args(args: argparse.Namespace) -> DataSource | None:
 
 def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
     """Loads ``source``, showing each warning (a dropped CSV column) as one line."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        dataset = source.load()
-    for warning in caught:
-        log(args, f"warning: {warning.message}")
-    return dataset
+    with warnings_logged(args):
+        return source.load()
 
 
 def run_data(args: argparse.Namespace, run: Run) -> Dataset:
@@ -80,10 +102,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             dataset, source, args.seed, args.epochs, args.batch_size, args.model,
             fit_keras=fit_keras,
         )  # fmt: skip
-    save_run(run, args.out, overwrite=args.overwrite)
+    with warnings_logged(args):  # a previous run that could not be removed
+        save_run(run, args.out, overwrite=args.overwrite)
     last = " - ".join(f"{key}: {values[-1]:.4f}" for key, values in run.history.items())
-    print(f"Trained {len(run.history['loss'])} epochs: {last}")
-    print(f"Saved the run to {args.out}")
+    say(f"Trained {len(run.history['loss'])} epochs: {last}")
+    say(f"Saved the run to {args.out}")
     return 0
 
 
@@ -110,23 +133,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "confusion_matrix": result.confusion.tolist(),
             "genre_names": list(names),
         }
-        print(json.dumps(summary, indent=2))
+        say(json.dumps(summary, indent=2))
         return 0
     config = run.config
-    print(
+    say(
         f"Run {args.run_dir}: {config.model} model, {config.epochs} epochs, "
         f"batch size {config.batch_size}, seed {config.seed}"
     )
-    print(
+    say(
         f"Validation rows: {len(result.y_true)} of {len(dataset.y_train)} "
         f"(stratified, seed {config.seed}); labels: "
         f"{_describe_labels(run, args.threshold)}\n"
     )
-    print(f"accuracy  {result.accuracy:.4f}")
-    print(f"log-loss  {result.log_loss:.4f}\n")
-    print(result.report.format(digits=2) + "\n")
-    print("Confusion matrix (rows: true genre, columns: predicted genre)")
-    print(metrics.format_confusion_matrix(result.confusion, names))
+    say(f"accuracy  {result.accuracy:.4f}")
+    say(f"log-loss  {result.log_loss:.4f}\n")
+    say(result.report.format(digits=2) + "\n")
+    say("Confusion matrix (rows: true genre, columns: predicted genre)")
+    say(metrics.format_confusion_matrix(result.confusion, names))
     return 0
 
 
@@ -143,12 +166,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     write_staged(args.out, write)
     out = Path(args.out)
     fell_back = int((proba.max(axis=1) <= (args.threshold or 0)).sum())
-    print(
+    say(
         f"{out / LABELS_FILE}: {len(labels)} rows of Sample_id,Sample_label; "
         f"labels: {_describe_labels(run, args.threshold)} ({fell_back} rows fell "
         "back)"
     )
-    print(
+    say(
         f"{out / PROBA_FILE}: {len(proba)} rows of "
         f"Sample_id,Class_1,...,Class_{n_classes}"
     )
@@ -166,15 +189,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     submission = kaggle.read_submission(args.submission, dataset.n_classes)
     score = kaggle.score_submission(submission, dataset.y_test)
     if args.json:
-        print(json.dumps(score.__dict__, indent=2))
+        say(json.dumps(score.__dict__, indent=2))
         return 0
     kind = "probabilities" if score.kind == "proba" else "labels"
-    print(f"{args.submission}: {kind} for {score.n_samples} test rows")
+    say(f"{args.submission}: {kind} for {score.n_samples} test rows")
     if score.log_loss is not None:
-        print(f"log-loss  {score.log_loss:.4f}  (Kaggle's: eps 1e-15)")
-        print(f"accuracy  {score.accuracy:.4f}  (argmax of each row)")
+        say(f"log-loss  {score.log_loss:.4f}  (Kaggle's: eps 1e-15)")
+        say(f"accuracy  {score.accuracy:.4f}  (argmax of each row)")
     else:
-        print(f"accuracy  {score.accuracy:.4f}")
+        say(f"accuracy  {score.accuracy:.4f}")
     return 0
 
 
@@ -188,7 +211,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     write_staged(args.out, write)
     for name in figures:
-        print(Path(args.out) / name)
+        say(str(Path(args.out) / name))
     return 0
 
 

@@ -12,33 +12,41 @@ trained with Keras)::
 
 The files are written into a hidden sibling directory, which is renamed to RUN_DIR
 only once all four are complete, so an interrupted run leaves nothing half-written.
-Replacing a run (``--overwrite``) takes two renames; a run killed between them is put
-back by the next `load_run`.
+
+minigenre deletes only what it wrote itself. A directory is a run it may replace
+(``--overwrite``) only if its ``config.json`` declares ``"format": "minigenre-run"``
+and it holds nothing but the four files above; anything else in it (a submission, a
+note) makes `check_run_dir` refuse. Replacing takes two renames, with Ctrl-C held
+off between them; a process killed (SIGKILL) between them leaves the previous run
+aside as ``.RUN_DIR.TOKEN.old`` next to the new one's ``.RUN_DIR.TOKEN.partial``,
+and only that pair is put back by the next `load_run`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import glob
 import json
 import os
 import shutil
+import stat
 import uuid
-from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from minigenre import Sequential
 from minigenre._io import atomic_open, load_npz
-from minigenre.study.config import RunConfig
+from minigenre.study.config import RUN_FORMAT, RunConfig
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler
+from minigenre.study.staging import remove_created, sibling, signals_held
 
 WEIGHTS, SCALER, CONFIG, HISTORY = (
     "weights.npz", "scaler.npz", "config.json", "history.json"
 )  # fmt: skip
+RUN_FILES = (WEIGHTS, SCALER, CONFIG, HISTORY)  # all that a run directory holds
 
 
 @dataclass
@@ -59,89 +67,66 @@ def _write_json(path: Path, data: Any) -> None:
 
 def _read_json(path: Path) -> Any:
     if not path.is_file():
-        raise ValueError(f"{path}: file not found; is this a minigenre run directory?")
+        what = "is not a file" if path.exists() else "file not found"
+        raise ValueError(f"{path}: {what}; is this a minigenre run directory?")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except RecursionError:  # [[[... a hundred thousand deep
+        raise ValueError(f"{path}: not valid JSON (nested too deeply).") from None
+    except (UnicodeDecodeError, ValueError) as err:
+        # JSONDecodeError, and int()'s limit of 4300 digits, are ValueErrors.
         raise ValueError(f"{path}: not valid JSON ({err}).") from None
 
 
-def _sibling(path: Path, suffix: str) -> Path:
-    return path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.{suffix}"
-
-
-def _remove_created(created: list[Path]) -> None:
-    """Removes the directories a failed write created, innermost first, if empty."""
-    for path in created:
-        with contextlib.suppress(OSError):
-            path.rmdir()
-
-
-def write_staged(directory: str | os.PathLike, write: Callable[[Path], None]) -> None:
-    """Calls ``write(staging)``, then moves every file it wrote into ``directory``.
-
-    ``directory`` and its parents are created if missing; files already there with
-    other names are kept. If anything fails, even while the files are moved in,
-    ``directory`` is left as it was: files moved in are taken out again, the ones
-    they replaced put back, and directories created for them removed.
-    """
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise ValueError(f"{directory}: exists and is not a directory.")
-    created = [p for p in (directory, *directory.parents) if not p.exists()]
-    undo = []  # how to take back each move, in order
-    staging = _sibling(directory, "partial")
+def _owned_run(path: Path) -> bool:
+    """True if ``path`` is a complete run that minigenre wrote, and nothing more."""
     try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
-        write(staging)
-        directory.mkdir(exist_ok=True)
-        items = sorted(staging.iterdir())
-        replaced = staging / ".replaced"  # the previous files, until all are in
-        replaced.mkdir()
-        for item in items:
-            target = directory / item.name
-            if target.exists():
-                os.replace(target, replaced / item.name)
-                undo.append(functools.partial(os.replace, replaced / item.name, target))
-            os.replace(item, target)
-            undo.append(functools.partial(os.unlink, target))
-    except BaseException:
-        for step in reversed(undo):
-            with contextlib.suppress(OSError):
-                step()
-        shutil.rmtree(staging, ignore_errors=True)
-        _remove_created(created)
-        raise
-    shutil.rmtree(staging, ignore_errors=True)
+        names = set(os.listdir(path))
+        config = _read_json(path / CONFIG)
+    except (OSError, ValueError):
+        return False
+    return (
+        names == set(RUN_FILES)
+        and all(stat.S_ISREG(os.lstat(path / name).st_mode) for name in names)
+        and isinstance(config, dict)
+        and config.get("format") == RUN_FORMAT
+    )
 
 
 def _put_back(run_dir: Path) -> None:
     """Restores a run that a kill between `save_run`'s two renames left aside.
 
-    Replacing a run renames it to a hidden ``.NAME.*.old`` sibling, then the new run
-    into place. A process killed between the two leaves no ``run_dir``: the previous
-    run, if all its files are there, is renamed back when the run is next loaded.
+    Replacing a run renames it to ``.NAME.TOKEN.old``, then the new run from
+    ``.NAME.TOKEN.partial`` into place. A process killed between the two leaves no
+    ``run_dir`` and both siblings, with the same token: only then, and only if the
+    set-aside run is whole, is it renamed back. A lone ``.old`` (a cleanup that
+    failed) is never brought back: the user removed what stands in its place.
     """
-    if run_dir.exists() or not run_dir.parent.is_dir():
+    if os.path.lexists(run_dir) or not run_dir.parent.is_dir():
         return
-    aside = run_dir.parent.glob(f".{glob.escape(run_dir.name)}.*.old")
-    files = (WEIGHTS, SCALER, CONFIG, HISTORY)
-    complete = [p for p in aside if all((p / name).is_file() for name in files)]
-    if complete:
-        os.rename(max(complete, key=lambda p: p.stat().st_mtime_ns), run_dir)
+    pattern = f".{glob.escape(run_dir.name)}.*.old"
+    aside = [
+        old
+        for old in run_dir.parent.glob(pattern)
+        if old.with_suffix(".partial").is_dir() and _owned_run(old)
+    ]
+    if aside:
+        os.rename(max(aside, key=lambda p: p.stat().st_mtime_ns), run_dir)
 
 
 def check_run_dir(run_dir: str | os.PathLike, overwrite: bool = False) -> bool:
     """Checks that `save_run` may write ``run_dir``; True if it replaces a run.
+
+    A run may be replaced only if minigenre wrote it: its ``config.json`` says
+    ``"format": "minigenre-run"`` and it holds no file but the four of a run.
 
     Raises:
         ValueError: If ``run_dir`` is a file, or a non-empty directory that is not
             a previous run or may not be replaced (``overwrite`` False), or lies
             in a directory this process cannot write.
     """
-    run_dir = Path(run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
+    run_dir = _real(Path(run_dir))
+    if os.path.lexists(run_dir) and not run_dir.is_dir():
         raise ValueError(f"{run_dir}: exists and is not a directory.")
     replacing = run_dir.is_dir() and any(run_dir.iterdir())
     if replacing and not overwrite:
@@ -149,10 +134,8 @@ def check_run_dir(run_dir: str | os.PathLike, overwrite: bool = False) -> bool:
             f"{run_dir}: directory exists and is not empty; choose a new RUN_DIR or "
             "pass --overwrite to replace a previous run."
         )
-    if replacing and not (run_dir / CONFIG).is_file():
-        raise ValueError(
-            f"{run_dir}: not a minigenre run (no {CONFIG}); refusing to replace it."
-        )
+    if replacing:
+        _check_own_run(run_dir)
     # The run is written beside run_dir, in the nearest directory that exists: an
     # unwritable one is better found now than after training.
     existing = run_dir.absolute().parent
@@ -163,49 +146,117 @@ def check_run_dir(run_dir: str | os.PathLike, overwrite: bool = False) -> bool:
     return replacing
 
 
+def _real(run_dir: Path) -> Path:
+    """A link to a directory stands for that directory: replace it, not the link."""
+    return Path(os.path.realpath(run_dir)) if run_dir.is_symlink() else run_dir
+
+
+def _check_own_run(run_dir: Path) -> None:
+    try:
+        config = _read_json(run_dir / CONFIG)
+    except ValueError:
+        config = None
+    if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+        raise ValueError(
+            f"{run_dir}: not a minigenre run (no {CONFIG} written by minigenre); "
+            "refusing to replace it."
+        )
+    others = sorted(
+        name
+        for name in os.listdir(run_dir)
+        if name not in RUN_FILES or not stat.S_ISREG(os.lstat(run_dir / name).st_mode)
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise ValueError(
+            f"{run_dir}: holds {len(others)} entries minigenre did not write "
+            f"({shown}); --overwrite replaces only a run's own files: move them out "
+            "or choose another RUN_DIR."
+        )
+
+
 def save_run(run: Run, run_dir: str | os.PathLike, overwrite: bool = False) -> Path:
     """Writes ``run`` as a new directory ``run_dir``, atomically as a whole.
 
     Args:
         run: The run to save.
         run_dir: Must not exist, or be empty, or (with ``overwrite``) hold a previous
-            run, which is then replaced. Missing parent directories are created.
+            run and nothing else, which is then replaced. Missing parent directories
+            are created.
         overwrite: Allow replacing a previous run directory (never any other one).
 
     Raises:
-        ValueError: As `check_run_dir`; nothing is written then.
+        ValueError: As `check_run_dir`, or if another process saved a run in
+            ``run_dir`` meanwhile; nothing is written then.
     """
-    run_dir = Path(run_dir)
+    run_dir = _real(Path(run_dir))
     replacing = check_run_dir(run_dir, overwrite)
     created = [p for p in run_dir.parents if not p.exists()]
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = _sibling(run_dir, "partial")
-    staging.mkdir()
+    token = uuid.uuid4().hex[:8]
+    staging = sibling(run_dir, "partial", token)
     try:
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
         run.model.save_weights(staging / WEIGHTS)
         run.scaler.save(staging / SCALER)
         _write_json(staging / HISTORY, run.history)
         _write_json(staging / CONFIG, run.config.to_dict())  # last: marks a whole run
-        if not replacing:
-            if run_dir.is_dir():
-                run_dir.rmdir()  # empty; os.rename onto a directory is not portable
-            os.rename(staging, run_dir)
-            return run_dir
-        old = _sibling(run_dir, "old")
-        os.rename(run_dir, old)
-        try:
-            os.rename(staging, run_dir)
-        except BaseException:  # KeyboardInterrupt too: never leave no run at all
-            os.rename(old, run_dir)  # put the previous run back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        if replacing:
+            _swap_in(staging, run_dir, sibling(run_dir, "old", token))
+        else:
+            _move_in(staging, run_dir)
         return run_dir
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        _remove_created(created)  # no empty parents left behind either
+        remove_created(created)  # no empty parents left behind either
         raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone already on success
+
+
+def _move_in(staging: Path, run_dir: Path) -> None:
+    try:
+        if run_dir.is_dir():
+            run_dir.rmdir()  # empty; os.rename onto a directory is not portable
+        os.rename(staging, run_dir)
+    except OSError as err:
+        if not (run_dir.is_dir() and any(run_dir.iterdir())):
+            raise
+        raise ValueError(
+            f"{run_dir}: another process saved a run there meanwhile; this one was "
+            f"not saved ({err.strerror})."
+        ) from None
+
+
+def _swap_in(staging: Path, run_dir: Path, old: Path) -> None:
+    """Replaces the run in ``run_dir`` by the one in ``staging``; deletes the old one.
+
+    Between the two renames no run is at ``run_dir``, and after them the old run
+    waits under a hidden name, so Ctrl-C waits until all is done (or undone).
+    """
+    with signals_held():
+        _check_own_run(run_dir)  # again: files may have been added while training
+        os.rename(run_dir, old)
+        try:
+            os.rename(staging, run_dir)
+        except BaseException:
+            os.rename(old, run_dir)  # put the previous run back
+            raise
+        _remove_run(old)
+
+
+def _remove_run(old: Path) -> None:
+    """Deletes the files minigenre wrote in ``old``, then ``old`` if it is empty."""
+    try:
+        for name in RUN_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old / name)
+        os.rmdir(old)
+    except OSError as err:
+        warnings.warn(
+            f"{old}: could not remove the previous run ({err.strerror}); it is not "
+            "needed, delete it by hand.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def load_run(run_dir: str | os.PathLike) -> Run:
