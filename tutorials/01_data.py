@@ -21,6 +21,8 @@
 # at how unevenly the genres are represented, and shows why every feature is
 # standardized before training. Those two facts, wildly different scales and one genre
 # holding half the songs, explain most of what the later tutorials find.
+#
+# **Needs:** minigenre only (NumPy, pandas and matplotlib).
 
 # %%
 # %matplotlib inline
@@ -30,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from minigenre import Dense, Sequential
+from minigenre.course import check, show_figure
 from minigenre.study.data import GENRES, SECTIONS, Dataset, load_kaggle, write_kaggle
 from minigenre.study.plots import (
     plot_genre_distribution,
@@ -113,7 +116,7 @@ print(f"largest / smallest column std: {stds.max() / stds.min():,.0f}")
 # that rhythm and chroma carry structure too.
 
 # %%
-plot_samples(data.x_train, indices=(0, 1, 2))
+show_figure(plot_samples(data.x_train, indices=(0, 1, 2)), "01_raw_samples")
 
 # %% [markdown]
 # ## One genre holds half the songs
@@ -121,7 +124,7 @@ plot_samples(data.x_train, indices=(0, 1, 2))
 # Count the songs per genre.
 
 # %%
-plot_genre_distribution(data.y_train, data.genre_names)
+show_figure(plot_genre_distribution(data.y_train, data.genre_names), "01_genres")
 
 # %% [markdown]
 # Pop_Rock is half of the training set; Reggae and Blues are about 2% each. That
@@ -192,7 +195,10 @@ print(f"validation columns: means up to {np.abs(x_val_std.mean(axis=0)).max():.2
 # from the training part of the split):
 
 # %%
-plot_standardized_samples(x_train_std, indices=(0, 1, 2))
+show_figure(
+    plot_standardized_samples(x_train_std, indices=(0, 1, 2)),
+    "01_standardized_samples",
+)
 
 # %% [markdown]
 # Does it matter for the trained model, not only at the start? Train the study's
@@ -221,26 +227,21 @@ for name, (xt, xv) in {
 # ## Exercise
 #
 # The split above is stratified. Write `majority_share(y)`, the accuracy of always
-# predicting the most common class of `y`, and use it to confirm that the training
-# and validation parts have the same majority baseline (to within a row or two).
-# Replace the body of the function with your own code; the check below passes when
-# your function is right.
+# predicting the most common class of `y`; the check uses it to confirm that the
+# training and validation parts have the same majority baseline (to within a row or
+# two). Replace the `raise` line with your code, run the cell, then the check below
+# it (or `minigenre check 01` in a terminal). The solution is in
+# `tutorials/solutions/`, for after you have tried.
 
 
 # %%
 def majority_share(y):
-    # --- your answer: replace this line ---
-    return np.bincount(y).max() / len(y)
+    raise NotImplementedError(
+        "not implemented yet: majority_share(y) should return the share of the most "
+        "common label in y, one number between 0 and 1 (hint: np.bincount counts "
+        "each label)"
+    )
 
 
-def check_majority_share(fn):
-    cases = [([2, 2, 1], 2 / 3), ([0, 1, 2, 3], 1 / 4), ([5] * 7 + [0] * 3, 0.7)]
-    for y, expected in cases:
-        got = fn(np.array(y))
-        assert np.isclose(got, expected), f"majority_share({y}) = {got}, not {expected}"
-    train, val = fn(y_train), fn(y_val)
-    assert abs(train - val) < 2 / len(y_val), f"train {train:.4f} vs val {val:.4f}"
-    print(f"Correct: majority baseline {train:.4f} (training), {val:.4f} (validation)")
-
-
-check_majority_share(majority_share)
+# %%
+check(majority_share)

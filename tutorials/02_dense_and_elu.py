@@ -24,6 +24,8 @@
 # Everything here runs in float64. Training uses float32, like Keras, but a gradient
 # check compares two numbers that should agree to many digits, and float32 has only
 # about seven; the end of the tutorial shows what goes wrong with it.
+#
+# **Needs:** minigenre only (NumPy, pandas and matplotlib).
 
 # %%
 # %matplotlib inline
@@ -31,6 +33,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from minigenre import Dense, activations
+from minigenre.course import check, show_figure
 from minigenre.initializers import glorot_uniform
 
 # %% [markdown]
@@ -119,7 +122,7 @@ def draw_activations(names=("elu", "relu")):
     return fig
 
 
-draw_activations()
+show_figure(draw_activations(), "02_activations")
 
 # %% [markdown]
 # ## Backward: the chain rule, one line per array
@@ -243,7 +246,7 @@ def draw_step_sizes():
     return fig
 
 
-draw_step_sizes()
+show_figure(draw_step_sizes(), "02_step_sizes")
 
 # %% [markdown]
 # In float64 the error bottoms out near $10^{-10}$ around $h \approx 10^{-5}$. In
@@ -252,47 +255,54 @@ draw_step_sizes()
 # backward pass would look broken. That is why minigenre's own tests check gradients
 # on `dtype="float64"` models, while parity with Keras is tested in float32.
 #
-# ## Exercise
+# ## Exercises
 #
-# ReLU, $\max(z, 0)$, has derivative 1 for $z > 0$ and 0 otherwise. Write
-# `relu_backward(x, W, b, G)` returning `(grad_W, grad_b, grad_x)` for a Dense layer
-# with ReLU, given the upstream gradient `G`. The check compares your gradients with
-# minigenre's `Dense(..., activation="relu")` and with finite differences. (ReLU has
-# a kink at 0, where no derivative exists; with random inputs no $z$ is ever exactly
-# 0, so the check is safe.)
+# Replace each `raise` line with your code, run the cell, then the check below it
+# (or `minigenre check 02` in a terminal: it reports every exercise as passed, not
+# yet or wrong, with a hint). The solutions are in `tutorials/solutions/`, for after
+# you have tried.
+#
+# **1. A backward pass.** ReLU, $\max(z, 0)$, has derivative 1 for $z > 0$ and 0
+# otherwise. Write `relu_backward(x, W, b, G)` returning `(grad_W, grad_b, grad_x)`
+# for a Dense layer with ReLU, given the upstream gradient `G`. The check compares
+# your gradients with minigenre's `Dense(..., activation="relu")`. (ReLU has a kink
+# at 0, where no derivative exists; with random inputs no $z$ is ever exactly 0.)
 
 
 # %%
 def relu_backward(x, W, b, G):
-    # --- your answer: replace these lines ---
-    z = x @ W + b  # (batch, units)
-    grad_z = G * (z > 0)
-    return x.T @ grad_z, grad_z.sum(axis=0), grad_z @ W.T
+    raise NotImplementedError(
+        "not implemented yet: relu_backward(x, W, b, G) should return (grad_W, "
+        "grad_b, grad_x) of shapes (in, units), (units,) and (batch, in) (hint: "
+        "recompute z = x @ W + b; ReLU lets G through only where z > 0)"
+    )
 
 
-def check_relu_backward(fn):
-    rng = np.random.default_rng(7)
-    x, G = rng.normal(size=(6, 4)), rng.normal(size=(6, 2))
-    relu_layer = Dense(2, activation="relu")
-    relu_layer.build(4, rng, np.float64)
-    relu_layer.bias[...] = rng.normal(size=2)
-    W, b = relu_layer.kernel.copy(), relu_layer.bias.copy()
-    grad_W, grad_b, grad_x = fn(x, W, b, G)
-    relu_layer.forward(x, training=True)
-    expected_x = relu_layer.backward(G)
-    for name, got, want in [
-        ("grad_W", grad_W, relu_layer.grad_kernel),
-        ("grad_b", grad_b, relu_layer.grad_bias),
-        ("grad_x", grad_x, expected_x),
-    ]:
-        assert np.shape(got) == want.shape, f"{name}: shape {np.shape(got)}"
-        assert np.allclose(got, want), f"{name} differs from the package's"
+# %%
+check(relu_backward)
 
-    def f():
-        return float((G * relu_layer.forward(x)).sum())
-
-    assert relative_error(numerical_gradient(f, relu_layer.kernel), grad_W) < 1e-6
-    print("Correct: your ReLU backward pass matches the package and the numbers.")
+# %% [markdown]
+# **2. A gradient check in two evaluations.** The check above nudged every weight
+# twice: for the study's 35,210 weights that is 70,420 evaluations of the loss. A
+# cheaper check picks one random direction $d$ (an array shaped like $w$) and
+# compares the derivative along it, which needs only two,
+#
+# $$\frac{L(w + h d) - L(w - h d)}{2h} \approx \nabla L \cdot d
+# = \sum_{ij} \frac{\partial L}{\partial w_{ij}} d_{ij},$$
+#
+# with the backward pass's gradient. Write `directional_derivative(f, w, d, h)`,
+# the left-hand side for a function `f` of an array `w`, leaving `w` unchanged. The
+# check applies it to a known function, then to a Dense layer's kernel.
 
 
-check_relu_backward(relu_backward)
+# %%
+def directional_derivative(f, w, d, h=1e-6):
+    raise NotImplementedError(
+        "not implemented yet: directional_derivative(f, w, d, h) should return one "
+        "number, the central difference of f along d (hint: evaluate f at w + h * d "
+        "and at w - h * d, new arrays, so that w itself is left as it was)"
+    )
+
+
+# %%
+check(directional_derivative)

@@ -21,9 +21,17 @@
 # two stability tricks that fix them, the clipping Keras adds, the "fused" gradient
 # that makes the pair cheap and robust to differentiate, and then checks all of it
 # against TensorFlow.
+#
+# **Needs:** minigenre and TensorFlow, for the comparisons with Keras
+# (`pip install "minigenre[reference]"`); the first code cell stops with that
+# command if TensorFlow is missing.
 
 # %%
 # %matplotlib inline
+from minigenre.course import check, requires, show_figure
+
+requires("tensorflow")  # stops here, saying how to install it, if missing
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -121,7 +129,7 @@ def draw_loss_curves():
     return fig
 
 
-draw_loss_curves()
+show_figure(draw_loss_curves(), "03_loss_curves")
 
 # %% [markdown]
 # On the flat part of the clipped curve the gradient is zero: a model that is very
@@ -240,40 +248,48 @@ keras_tiny.set_weights(tiny.get_weights())
 print("Keras loss:", keras_tiny.evaluate(x_wrong, y_wrong, verbose=0))
 
 # %% [markdown]
-# ## Exercise
+# ## Exercises
 #
-# With class weights (tutorial 7), each sample's loss is multiplied by a weight
-# $w_i$ and the batch loss is $\frac{1}{n} \sum_i w_i L_i$; Keras still divides by
-# the batch size $n$, not by the sum of the weights. Write
-# `weighted_logit_gradient(y, probs, w)`, the gradient of that weighted loss with
-# respect to the logits. The check compares it with the package and with
-# TensorFlow's automatic derivative of Keras's weighted loss.
+# Replace each `raise` line with your code, run the cell, then the check below it
+# (or `minigenre check 03` in a terminal). The solutions are in
+# `tutorials/solutions/`, for after you have tried.
+#
+# **1. A stable softmax.** Write `stable_softmax(z)` for a batch of logits, shape
+# (batch, classes), that stays finite for logits in the thousands, positive or
+# negative, and returns rows that sum to 1. Don't call minigenre's softmax: the check
+# compares with it.
+
+
+# %%
+def stable_softmax(z):
+    raise NotImplementedError(
+        "not implemented yet: stable_softmax(z) should return probabilities of "
+        "z's shape, each row summing to 1 (hint: exp(1000) overflows, and softmax "
+        "does not change when the same number is subtracted from a whole row)"
+    )
+
+
+# %%
+check(stable_softmax)
+
+# %% [markdown]
+# **2. The weighted gradient.** With class weights (tutorial 7), each sample's loss
+# is multiplied by a weight $w_i$ and the batch loss is
+# $\frac{1}{n} \sum_i w_i L_i$; Keras still divides by the batch size $n$, not by the
+# sum of the weights. Write `weighted_logit_gradient(y, probs, w)`, the gradient of
+# that weighted loss with respect to the logits. The check compares it with the
+# package's gradient, which matches TensorFlow's (checked above for the unweighted
+# loss, and by minigenre's tests for the weighted one).
 
 
 # %%
 def weighted_logit_gradient(y, probs, w):
-    # --- your answer: replace these lines ---
-    grad = probs.copy()
-    grad[np.arange(len(y)), y] -= 1
-    return grad * w[:, None] / len(y)
+    raise NotImplementedError(
+        "not implemented yet: weighted_logit_gradient(y, probs, w) should return "
+        "dL/dlogits, shape (batch, classes) (hint: start from the fused gradient "
+        "(p - onehot) / n and scale each row by its sample's weight)"
+    )
 
 
-def check_weighted_logit_gradient(fn):
-    rng = np.random.default_rng(3)
-    z = rng.normal(scale=2.0, size=(16, 10)).astype(np.float32)
-    y = rng.integers(0, 10, size=16)
-    w = rng.uniform(0.5, 4.0, size=16).astype(np.float32)
-    probs = activations.softmax(z)
-    got = fn(y, probs, w)
-    want = losses.softmax_crossentropy_grad(y, probs, sample_weight=w)
-    assert np.shape(got) == want.shape, f"shape {np.shape(got)}, want {want.shape}"
-    assert np.allclose(got, want, atol=1e-6), "differs from the package's gradient"
-    variable = tf.Variable(z)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, variable, sample_weight=w)
-    assert np.allclose(got, tape.gradient(loss, variable).numpy(), atol=1e-6)
-    print("Correct: your weighted gradient matches the package and TensorFlow.")
-
-
-check_weighted_logit_gradient(weighted_logit_gradient)
+# %%
+check(weighted_logit_gradient)

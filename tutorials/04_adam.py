@@ -23,9 +23,17 @@
 # with Keras's, step by step, and then looks closely at its smallest constant,
 # $\varepsilon$: Keras uses $10^{-7}$, the study's TensorFlow 1 used $10^{-8}$. Does
 # it matter?
+#
+# **Needs:** minigenre and TensorFlow, for the comparisons with Keras
+# (`pip install "minigenre[reference]"`); the first code cell stops with that
+# command if TensorFlow is missing.
 
 # %%
 # %matplotlib inline
+from minigenre.course import check, requires, show_figure
+
+requires("tensorflow")  # stops here, saying how to install it, if missing
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -206,7 +214,7 @@ def draw_first_steps():
     return fig
 
 
-draw_first_steps()
+show_figure(draw_first_steps(), "04_first_steps")
 
 # %% [markdown]
 # The step falls off where $|g|$ approaches $\varepsilon / \sqrt{1 - \beta_2}$,
@@ -330,38 +338,19 @@ print("1e-8 in float16:", np.float16(1e-8), "  1e-7 in float16:", np.float16(1e-
 # correction on $m$ and $v$, then $\hat\varepsilon$ added to $\sqrt{\hat v}$) and
 # return the final weights. The check confirms two facts from above: with
 # $\varepsilon = 0$ both forms are the same algorithm, and for one step the paper's
-# $\hat\varepsilon$ equals Keras's $\varepsilon / \sqrt{1 - \beta_2}$.
+# $\hat\varepsilon$ equals Keras's $\varepsilon / \sqrt{1 - \beta_2}$. Replace the
+# `raise` line, run the cell, then the check (or `minigenre check 04` in a
+# terminal); the solution is in `tutorials/solutions/`, for after you have tried.
 
 
 # %%
 def paper_adam(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-    # --- your answer: replace these lines ---
-    m, v = np.zeros_like(w), np.zeros_like(w)
-    for t, g in enumerate(grads, start=1):
-        m = beta_1 * m + (1 - beta_1) * g
-        v = beta_2 * v + (1 - beta_2) * g**2
-        m_hat, v_hat = m / (1 - beta_1**t), v / (1 - beta_2**t)
-        w = w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
-    return w
+    raise NotImplementedError(
+        "not implemented yet: paper_adam(w, grads, ...) should return w after one "
+        "Adam step per gradient in grads (hint: m and v start at 0; at step t = 1, "
+        "2, ... divide m by 1 - beta_1**t and v by 1 - beta_2**t before the update)"
+    )
 
 
-def check_paper_adam(fn):
-    rng = np.random.default_rng(5)
-    w0 = rng.normal(size=20)
-    steps = [
-        rng.normal(size=20) * 10.0 ** rng.integers(-6, 1, size=20) for _ in range(8)
-    ]
-    optimizer, keras_form = Adam(epsilon=0.0), w0.copy()
-    for g in steps:
-        optimizer.apply_gradients([keras_form], [g])
-    got = fn(w0.copy(), steps, epsilon=0.0)
-    assert np.allclose(got, keras_form, rtol=0, atol=1e-12), "epsilon=0 should agree"
-    eps_hat = 1e-6  # one step: Keras's epsilon = eps_hat * sqrt(1 - beta_2)
-    one_step = w0.copy()
-    Adam(epsilon=eps_hat * np.sqrt(1 - 0.999)).apply_gradients([one_step], [steps[0]])
-    got = fn(w0.copy(), steps[:1], epsilon=eps_hat)
-    assert np.allclose(got, one_step, rtol=0, atol=1e-12), "epsilon is misplaced"
-    print("Correct: the paper's Adam and Keras's differ only in where epsilon sits.")
-
-
-check_paper_adam(paper_adam)
+# %%
+check(paper_adam)

@@ -19,12 +19,15 @@
 # the study wrote it, with Keras's `Sequential` API (minigenre's has the same
 # names), trains it, and reads the results: the training curves, the scores, and the
 # confusion matrix, which shows what the single accuracy number hides.
+#
+# **Needs:** minigenre only (NumPy, pandas and matplotlib).
 
 # %%
 # %matplotlib inline
 import numpy as np
 
 from minigenre import Adam, Dense, Sequential
+from minigenre.course import check, show_figure
 from minigenre.study import metrics
 from minigenre.study.plots import plot_confusion_matrix, plot_history
 from minigenre.study.preprocessing import StandardScaler, train_test_split
@@ -93,7 +96,7 @@ history = model.fit(
 )
 
 # %%
-plot_history(history)
+show_figure(plot_history(history), "05_history")
 
 # %% [markdown]
 # After four epochs the training loss is still falling, while the validation loss
@@ -127,7 +130,7 @@ print("each row sums to 1:", np.allclose(proba.sum(axis=1), 1, atol=1e-5))
 
 # %%
 cm = metrics.confusion_matrix(y_val, y_pred, n_classes=len(names))
-plot_confusion_matrix(cm, names)
+show_figure(plot_confusion_matrix(cm, names), "05_confusion")
 
 # %% [markdown]
 # The counts are dominated by Pop_Rock, the largest genre. Dividing each row by its
@@ -135,7 +138,7 @@ plot_confusion_matrix(cm, names)
 # *recall*, the share of its songs the model finds.
 
 # %%
-plot_confusion_matrix(cm, names, normalize=True)
+show_figure(plot_confusion_matrix(cm, names, normalize=True), "05_confusion_normalized")
 
 # %% [markdown]
 # The first column is the story. The distinctive genres (Electronic, Rap, Jazz) are
@@ -189,29 +192,44 @@ if data.y_test is not None:
 # %% [markdown]
 # Close to the validation accuracy: the validation split gave an honest estimate.
 #
-# ## Exercise
+# ## Exercises: reading a confusion matrix
 #
-# Write `recall_per_genre(cm)`: from a confusion matrix (rows true, columns
-# predicted), the share of each true genre's songs that were predicted correctly,
-# one number per genre. Then find the genre with the lowest recall. The check
-# compares your numbers with minigenre's classification report.
+# Replace each `raise` line with your code, run the cell, then the check below it
+# (or `minigenre check 05` in a terminal). The solutions are in
+# `tutorials/solutions/`, for after you have tried.
+#
+# **1. Recall.** Write `recall_per_genre(cm)`: from a confusion matrix (rows true,
+# columns predicted), the share of each true genre's songs that were predicted
+# correctly, one number per genre. The check also names the genre with the lowest
+# recall.
 
 
 # %%
 def recall_per_genre(cm):
-    # --- your answer: replace this line ---
-    return np.diag(cm) / cm.sum(axis=1)
+    raise NotImplementedError(
+        "not implemented yet: recall_per_genre(cm) should return one number per "
+        "genre (hint: a row holds where one true genre's songs went; the diagonal "
+        "holds the correct ones)"
+    )
 
 
-def check_recall_per_genre(fn):
-    recall = np.asarray(fn(cm), dtype=float)
-    report = metrics.classification_report(y_val, y_pred, names)
-    expected = np.array([row.recall for row in report.rows])
-    assert recall.shape == expected.shape, f"one recall per genre, got {recall.shape}"
-    assert np.allclose(recall, expected), f"got {recall.round(3)}"
-    assert np.allclose(fn(np.array([[3, 1], [2, 2]])), [0.75, 0.5])
-    worst = names[int(recall.argmin())]
-    print(f"Correct. The worst-recalled genre is {worst} ({recall.min():.0%}).")
+# %%
+check(recall_per_genre)
+
+# %% [markdown]
+# **2. The commonest mistake.** Write `most_confused(cm, names)`, returning the
+# pair `(true genre, predicted genre)` of the largest count off the diagonal: the
+# mistake the model makes most often.
 
 
-check_recall_per_genre(recall_per_genre)
+# %%
+def most_confused(cm, names):
+    raise NotImplementedError(
+        "not implemented yet: most_confused(cm, names) should return two names, "
+        "(true genre, predicted genre) (hint: ignore the diagonal; "
+        "np.unravel_index turns a flat argmax into a row and a column)"
+    )
+
+
+# %%
+check(most_confused)

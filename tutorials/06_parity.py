@@ -29,16 +29,24 @@
 #
 # The Keras side lives in `reference`, the only part of the project that imports
 # TensorFlow (which takes a few seconds).
+#
+# **Needs:** minigenre and TensorFlow, for the comparisons with Keras
+# (`pip install "minigenre[reference]"`); the first code cell stops with that
+# command if TensorFlow is missing.
 
 # %%
 # %matplotlib inline
+from minigenre.course import check, requires, show_figure
+
+requires("tensorflow")  # stops here, saying how to install it, if missing
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from minigenre.study.plots import plot_history
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.synthetic import make_synthetic
-from reference import build_model, keras_to_numpy, numpy_to_keras
+from reference import build_model, keras_to_numpy
 from reference.parity import independent_runs, study_model, train_side_by_side
 
 data = make_synthetic(seed=0)
@@ -121,7 +129,7 @@ def draw_side_by_side(run):
     return fig
 
 
-draw_side_by_side(run)
+show_figure(draw_side_by_side(run), "06_side_by_side")
 
 # %% [markdown]
 # After 440 Adam steps the largest difference between any two corresponding
@@ -177,7 +185,7 @@ def draw_runs(numpy_runs, keras_runs):
     return fig
 
 
-draw_runs(numpy_runs, keras_runs)
+show_figure(draw_runs(numpy_runs, keras_runs), "06_runs")
 
 # %% [markdown]
 # The spread within each library (the dots) is the thing to compare the gap between
@@ -209,29 +217,19 @@ for column, label in ((0, "log-loss"), (1, "accuracy")):
 # Parity works in both directions. Train a fresh minigenre model (`study_model`)
 # for one epoch, copy its weights into a fresh Keras model with `numpy_to_keras`,
 # and return both models. The check confirms that Keras now predicts what the
-# NumPy model predicts, to within $10^{-5}$.
+# NumPy model predicts, to within $10^{-5}$. Replace the `raise` line, run the cell,
+# then the check (or `minigenre check 06` in a terminal); the solution is in
+# `tutorials/solutions/`, for after you have tried.
 
 
 # %%
 def numpy_into_keras():
-    # --- your answer: replace these lines ---
-    trained = study_model(seed=1)
-    trained.fit(x_train, y_train, epochs=1, verbose=0)
-    fresh = build_model(seed=2)
-    numpy_to_keras(trained, fresh)
-    return trained, fresh
+    raise NotImplementedError(
+        "not implemented yet: numpy_into_keras() should return (the trained "
+        "minigenre model, a Keras model holding its weights) (hint: study_model, "
+        "fit for one epoch, build_model, then numpy_to_keras(source, target))"
+    )
 
 
-def check_numpy_into_keras(fn):
-    trained, fresh = fn()
-    assert trained.built, "train the NumPy model first"
-    untrained = study_model(seed=1)
-    untrained.build(x_train.shape[1])
-    moved = largest_gap(trained.get_weights()[0], untrained.get_weights()[0])
-    assert moved > 1e-3, "the NumPy model's weights look untrained"
-    gap = largest_gap(trained.predict(x_val), fresh.predict(x_val, verbose=0))
-    assert gap < 1e-5, f"predictions differ by {gap:.1e}: were the weights copied?"
-    print(f"Correct: Keras predicts what minigenre predicts (gap {gap:.1e}).")
-
-
-check_numpy_into_keras(numpy_into_keras)
+# %%
+check(numpy_into_keras)

@@ -27,6 +27,8 @@
 # files, whose test labels are secret, the validation rows would have to stand in.)
 # Training is cheap, so most comparisons use several seeds: a difference smaller
 # than the seed-to-seed spread is not a difference.
+#
+# **Needs:** minigenre only (NumPy, pandas and matplotlib).
 
 # %%
 # %matplotlib inline
@@ -50,6 +52,7 @@ raw_train, raw_val, y_train, y_val = train_test_split(
 scaler = StandardScaler().fit(raw_train)
 x_train, x_val = scaler.transform(raw_train), scaler.transform(raw_val)
 x_test, y_test = scaler.transform(data.x_test), data.y_test
+from minigenre.course import check, show_figure
 
 # %% [markdown]
 # Two helpers: the study's network (optionally with other hidden layers or learning
@@ -140,7 +143,10 @@ show({"no weights": baseline, **weighted})
 
 # %%
 balanced_cm = metrics.confusion_matrix(y_val, balanced_proba.argmax(axis=1), 10)
-plot_confusion_matrix(balanced_cm, names, normalize=True)
+show_figure(
+    plot_confusion_matrix(balanced_cm, names, normalize=True),
+    "07_balanced_confusion",
+)
 
 # %% [markdown]
 # ## More epochs
@@ -152,7 +158,7 @@ long_model = network(seed=0)
 long_history = long_model.fit(
     x_train, y_train, epochs=40, verbose=0, validation_data=(x_val, y_val)
 )
-plot_history(long_history)
+show_figure(plot_history(long_history), "07_long_history")
 
 # %% [markdown]
 # The training loss keeps falling; the validation loss bottoms out within the first
@@ -249,7 +255,7 @@ def draw_thresholds(proba, y):
     return fig
 
 
-draw_thresholds(test_model.predict(x_test), y_test)
+show_figure(draw_thresholds(test_model.predict(x_test), y_test), "07_thresholds")
 
 # %% [markdown]
 # Up to a threshold of about 0.45 the songs sent to Pop_Rock are more often
@@ -334,7 +340,10 @@ print(f"agreement expected by chance: {shares @ predicted:.3f}")
 # mostly Pop_Rock, and the rows still hold mostly Pop_Rock songs):
 
 # %%
-plot_confusion_matrix(study_cm, names, normalize=True)
+show_figure(
+    plot_confusion_matrix(study_cm, names, normalize=True),
+    "07_study_confusion",
+)
 
 # %% [markdown]
 # The 1-based fallback did no harm here only because, as measured above, almost no
@@ -430,37 +439,19 @@ show(candidates)
 # maximises it) with `patience=5`, using `validation_data=(x_val, y_val)`, for up to
 # 50 epochs. Return the model and its history. The check confirms the promise:
 # evaluating the returned model gives exactly the best validation accuracy in the
-# history.
+# history. Replace the `raise` line, run the cell, then the check (or
+# `minigenre check 07` in a terminal); the solution is in `tutorials/solutions/`,
+# for after you have tried.
 
 
 # %%
 def train_with_early_stopping():
-    # --- your answer: replace these lines ---
-    model = network(seed=0)
-    stopper = EarlyStopping(
-        monitor="val_accuracy", patience=5, restore_best_weights=True
+    raise NotImplementedError(
+        "not implemented yet: train_with_early_stopping() should return (model, "
+        "history) (hint: network(seed=0), then fit with validation_data, epochs=50, "
+        "verbose=0 and callbacks=[EarlyStopping(...)] as described above)"
     )
-    history = model.fit(
-        x_train,
-        y_train,
-        epochs=50,
-        verbose=0,
-        validation_data=(x_val, y_val),
-        callbacks=[stopper],
-    )
-    return model, history
 
 
-def check_early_stopping(fn):
-    model, history = fn()
-    curve = history.history.get("val_accuracy")
-    assert curve, "the history has no val_accuracy: pass validation_data"
-    assert len(curve) < 50, "training never stopped early: is EarlyStopping passed?"
-    final = model.evaluate(x_val, y_val, verbose=0)[1]
-    assert final == max(curve), f"final {final:.4f} but best was {max(curve):.4f}"
-    best = int(np.argmax(curve)) + 1
-    print(f"Correct: stopped after {len(curve)} epochs and kept the best, epoch {best}")
-    print(f"(validation accuracy {final:.4f}).")
-
-
-check_early_stopping(train_with_early_stopping)
+# %%
+check(train_with_early_stopping)

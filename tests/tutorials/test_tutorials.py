@@ -15,16 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from minigenre import course
+
 TUTORIALS_DIR = Path(__file__).resolve().parents[2] / "tutorials"
-TUTORIALS = [
-    "01_data.py",
-    "02_dense_and_elu.py",
-    "03_softmax_and_loss.py",
-    "04_adam.py",
-    "05_training.py",
-    "06_parity.py",
-    "07_beyond_the_study.py",
-]
+TUTORIALS = sorted(path.name for path in TUTORIALS_DIR.glob("[0-9][0-9]_*.py"))
 # A tutorial needs TensorFlow when it imports it, Keras, or the `reference` package.
 _NEEDS_TF = re.compile(r"^(?:import|from) (?:tensorflow|keras|reference)\b", re.M)
 HAS_TF = importlib.util.find_spec("tensorflow") is not None
@@ -63,9 +57,11 @@ def _report_run_times(request):
             reporter.write_line(line)
 
 
-def test_every_tutorial_is_listed():
-    found = sorted(path.name for path in TUTORIALS_DIR.glob("[0-9][0-9]_*.py"))
-    assert found == TUTORIALS
+def test_every_tutorial_is_listed_in_the_readme():
+    readme = (TUTORIALS_DIR / "README.md").read_text()
+    assert len(TUTORIALS) >= 7
+    for name in TUTORIALS:
+        assert f"({name})" in readme, f"tutorials/README.md does not link {name}"
 
 
 @pytest.mark.parametrize("name", _params())
@@ -95,9 +91,16 @@ def test_tutorial_runs(name, tmp_path):
         f"{name} exited with {result.returncode}.\n--- stderr ---\n{result.stderr}"
         f"\n--- end of stdout ---\n{result.stdout[-2000:]}"
     )
-    assert "Correct" in result.stdout, "the closing exercise's check did not pass"
     noise = re.findall(r"^[IWE]0000 .*$", result.stderr, re.M)
     assert not noise, f"TensorFlow's start-up lines reached the terminal: {noise}"
+    # The exercises are blanks: each check says so, with its hint, and the run goes on.
+    for exercise in course.exercises(name[:2]):
+        assert f"not yet  {exercise}: not implemented yet: {exercise}(" in result.stdout
+    # Run as a script, a tutorial saves each figure it shows.
+    saved = sorted((tmp_path / "figures").glob("*.png"))
+    shown = (TUTORIALS_DIR / name).read_text().count("show_figure(")
+    assert len(saved) == shown, f"{shown} figures shown, {len(saved)} saved"
+    assert all(path.stat().st_size > 5000 for path in saved)
 
 
 def _strip_version(text: str) -> str:
@@ -132,10 +135,11 @@ def test_tutorial_is_a_percent_notebook(name):
         if cell.cell_type == "markdown" and re.search(r"^## ", cell.source, re.M)
     ]
     exercise = sections[-1]
-    assert re.search(r"^## Exercise$", cells[exercise].source, re.M)
+    assert re.search(r"^## Exercises?\b", cells[exercise].source, re.M)
     tail = [cell.source for cell in cells[exercise + 1 :] if cell.cell_type == "code"]
-    assert any("your answer" in source for source in tail)
-    assert re.search(r"^check_\w+\(\w+\)$", tail[-1].splitlines()[-1])
+    blanks = [source for source in tail if "not implemented yet: " in source]
+    assert len(blanks) == len(course.exercises(name[:2])) > 0
+    assert re.search(r"^check\(\w+\)$", tail[-1].splitlines()[-1])
 
     # Opening and saving in Jupyter leaves the file as it is: reviews see real diffs.
     saved = jupytext.writes(notebook, fmt="py:percent")

@@ -1,0 +1,190 @@
+"""Checks of the network tutorials (2 to 4): each takes the learner's function and the
+tutorial's variables, returns a line of praise, or raises ``Wrong`` with a hint
+naming what differs (which shape was expected, which step is missing).
+
+Common mistakes are recognised by computing them too: an answer equal to a known
+wrong variant gets that variant's hint rather than a bare "differs".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigenre import Adam, Dense, activations, losses
+from minigenre.course.verdict import Wrong, as_array, same
+
+
+# --- tutorial 2: a Dense layer by hand --------------------------------------------
+def _relu_case():
+    rng = np.random.default_rng(7)
+    x, G = rng.normal(size=(6, 4)), rng.normal(size=(6, 2))
+    layer = Dense(2, activation="relu")
+    layer.build(4, rng, np.float64)
+    layer.bias[...] = rng.normal(size=2)
+    return x, G, layer
+
+
+def check_relu_backward(fn, ns) -> str:
+    x, G, layer = _relu_case()
+    W, b = layer.kernel.copy(), layer.bias.copy()
+    answer = fn(x, W, b, G)
+    if not isinstance(answer, tuple | list) or len(answer) != 3:
+        raise Wrong("return three arrays: (grad_W, grad_b, grad_x)")
+    layer.forward(x, training=True)
+    grad_x = layer.backward(G)
+    unmasked = {"grad_W": x.T @ G, "grad_b": G.sum(axis=0), "grad_x": G @ W.T}
+    for (name, want, meaning), got in zip(
+        [
+            ("grad_W", layer.grad_kernel, "(in, units), the kernel's: x.T @ grad_z"),
+            ("grad_b", layer.grad_bias, "(units,): grad_z summed over the batch"),
+            ("grad_x", grad_x, "(batch, in): grad_z @ W.T"),
+        ],
+        answer,
+        strict=True,
+    ):
+        got = as_array(got, name, want.shape, meaning)
+        if same(got, unmasked[name]):
+            raise Wrong(f"{name} ignores the ReLU: grad_z = G * (z > 0), z = x @ W + b")
+        if not same(got, want):
+            gap = np.abs(got - want).max()
+            raise Wrong(f"{name} differs from the package's by up to {gap:.2g}")
+    return "your ReLU backward pass matches the package's Dense(activation='relu')"
+
+
+def check_directional_derivative(fn, ns) -> str:
+    rng = np.random.default_rng(11)
+    w, d = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    kept = w.copy()
+
+    def f(v):
+        return float(np.sum(v**3) + np.sum(np.sin(v)))
+
+    exact = float(np.sum((3 * w**2 + np.cos(w)) * d))  # gradient . direction
+    got = fn(f, w, d)
+    if not np.array_equal(w, kept):
+        raise Wrong("your function changed w: evaluate f(w + h * d) and f(w - h * d)")
+    if np.ndim(got) != 0:
+        raise Wrong(f"return one number, not an array of shape {np.shape(got)}")
+    if np.isclose(got, 2 * exact, rtol=1e-4):
+        raise Wrong(
+            "twice the derivative: divide by 2 * h, the distance between points"
+        )
+    error = abs(got - exact) / abs(exact)
+    if error > 1e-3:
+        raise Wrong(
+            f"{got:.6g}, but gradient . d = {exact:.6g}: (f(w+hd) - f(w-hd)) / 2h"
+        )
+    if error > 1e-7:
+        raise Wrong(
+            f"relative error {error:.0e}: a one-sided difference? Central differences "
+            "(f(w + h d) - f(w - h d)) / (2 h) are accurate to order h**2, not h"
+        )
+    # Now the real use: check a Dense layer's kernel gradient along a random direction.
+    x, G, layer = _relu_case()
+    layer.forward(x, training=True)
+    layer.backward(G)
+    analytic = float(np.sum(layer.grad_kernel * d[:, :2]))
+
+    def loss(kernel):
+        probe = Dense(2, activation="relu")
+        probe.build(4, np.random.default_rng(0), np.float64)
+        probe.kernel[...], probe.bias[...] = kernel, layer.bias
+        return float(np.sum(G * probe.forward(x)))
+
+    numeric = fn(loss, layer.kernel.copy(), d[:, :2])
+    if abs(numeric - analytic) > 1e-6 * abs(analytic):
+        raise Wrong(
+            f"on a Dense layer: {numeric:.8g} vs the backward pass {analytic:.8g}"
+        )
+    return f"two loss evaluations check a whole gradient ({numeric:.8f})"
+
+
+# --- tutorial 3: softmax and the loss ---------------------------------------------
+def check_stable_softmax(fn, ns) -> str:
+    z = np.array(
+        [[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0], [-1000.0, -1000.0, -999.0]]
+    )
+    with np.errstate(all="ignore"):
+        got = as_array(fn(z.copy()), "the result", z.shape, "one probability per logit")
+    if not np.all(np.isfinite(got)):
+        rows = sorted({int(i) for i in np.nonzero(~np.isfinite(got))[0]})
+        raise Wrong(
+            f"rows {rows} hold nan or inf: exp(1000) overflows, exp(-1000) is 0. "
+            "Subtract each row's own maximum first (axis=-1, keepdims=True): "
+            "softmax is unchanged, and the largest exp is 1"
+        )
+    sums = got.sum(axis=-1)
+    if not np.allclose(sums, 1):
+        raise Wrong(f"rows sum to {sums.round(4)}: divide by each row's sum (keepdims)")
+    if not same(got, activations.softmax(z), rtol=1e-12):
+        raise Wrong(
+            "differs from minigenre's softmax: exp(z - max) / sum(exp(z - max))"
+        )
+    return "finite for logits near +-1000, and equal to minigenre's softmax"
+
+
+def check_weighted_logit_gradient(fn, ns) -> str:
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=2.0, size=(16, 10))
+    y = rng.integers(0, 10, size=16)
+    w = rng.uniform(0.5, 4.0, size=16)
+    probs = activations.softmax(z)
+    got = as_array(fn(y, probs, w), "the gradient", z.shape, "(batch, classes)")
+    want = losses.softmax_crossentropy_grad(y, probs, sample_weight=w)
+    plain = losses.softmax_crossentropy_grad(y, probs)
+    mistakes = [
+        (plain, "the weights are missing: multiply each row by its weight, w[:, None]"),
+        (want * 16 / w.sum(), "Keras divides by the batch size n, not by w.sum()"),
+        (want * 16, "divide by n, the batch size: the batch loss is a mean"),
+        (
+            probs * w[:, None] / 16,
+            "subtract 1 at each row's true class y (the one-hot)",
+        ),
+    ]
+    for variant, hint in mistakes:
+        if same(got, variant, rtol=1e-6):
+            raise Wrong(hint)
+    if not same(got, want, rtol=1e-6):
+        raise Wrong(f"differs from the package by up to {np.abs(got - want).max():.2g}")
+    return "your weighted gradient matches the package's (and so Keras's)"
+
+
+# --- tutorial 4: Adam -------------------------------------------------------------
+def _no_correction(w, grads, lr, beta_1, beta_2, epsilon):
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for g in grads:
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        w = w - lr * m / (np.sqrt(v) + epsilon)
+    return w
+
+
+def check_paper_adam(fn, ns) -> str:
+    rng = np.random.default_rng(5)
+    w0 = rng.normal(size=20)
+    steps = [
+        rng.normal(size=20) * 10.0 ** rng.integers(-6, 1, size=20) for _ in range(8)
+    ]
+    keras_form = w0.copy()
+    optimizer = Adam(epsilon=0.0)
+    for g in steps:
+        optimizer.apply_gradients([keras_form], [g])
+    with np.errstate(all="ignore"):
+        got = as_array(fn(w0.copy(), steps, epsilon=0.0), "w", w0.shape, "like w")
+    if not np.all(np.isfinite(got)):
+        raise Wrong(
+            "nan or inf: the step count t starts at 1, so 1 - beta**t is never 0"
+        )
+    if same(got, _no_correction(w0, steps, 0.001, 0.9, 0.999, 0.0), rtol=1e-9):
+        raise Wrong(
+            "no bias correction: divide m by (1 - beta_1**t), v by (1 - beta_2**t)"
+        )
+    if not np.allclose(got, keras_form, rtol=0, atol=1e-12):
+        raise Wrong("with epsilon=0 both forms must agree: check m, v and the update")
+    eps_hat = 1e-6  # one step: Keras's epsilon = eps_hat * sqrt(1 - beta_2)
+    one_step = w0.copy()
+    Adam(epsilon=eps_hat * np.sqrt(1 - 0.999)).apply_gradients([one_step], [steps[0]])
+    got = np.asarray(fn(w0.copy(), steps[:1], epsilon=eps_hat), dtype=float)
+    if not np.allclose(got, one_step, rtol=0, atol=1e-12):
+        raise Wrong("epsilon is misplaced: the paper adds it to sqrt(v_hat), corrected")
+    return "the paper's Adam and Keras's differ only in where epsilon sits"

@@ -1,0 +1,13 @@
+"""Tutorial 5's exercises, solved."""
+
+import numpy as np
+
+
+def recall_per_genre(cm):
+    return np.diag(cm) / cm.sum(axis=1)
+
+
+def most_confused(cm, names):
+    off_diagonal = cm - np.diag(np.diag(cm))
+    true, predicted = np.unravel_index(off_diagonal.argmax(), cm.shape)
+    return names[true], names[predicted]
