@@ -46,7 +46,7 @@ from matplotlib.figure import Figure
 from minigenre.study.plots import plot_history
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.synthetic import make_synthetic
-from reference import build_model, keras_to_numpy
+from reference import build_model, keras_to_numpy, numpy_to_keras  # noqa: F401 (exercise)
 from reference.parity import independent_runs, study_model, train_side_by_side
 
 data = make_synthetic(seed=0)

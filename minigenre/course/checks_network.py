@@ -188,3 +188,30 @@ def check_paper_adam(fn, ns) -> str:
     if not np.allclose(got, one_step, rtol=0, atol=1e-12):
         raise Wrong("epsilon is misplaced: the paper adds it to sqrt(v_hat), corrected")
     return "the paper's Adam and Keras's differ only in where epsilon sits"
+
+
+# --- tutorial 9: backpropagation by autograd --------------------------------------
+def check_tensor_tanh(fn, ns) -> str:
+    tensor, mean = ns["Tensor"], ns["mean"]
+    x = np.random.default_rng(9).normal(size=(3, 4))
+    a = tensor(x.copy())
+    out = fn(a)
+    if not isinstance(out, tensor):
+        raise Wrong(
+            f"return a Tensor, not {type(out).__name__}: Tensor(value, (a,), ...)"
+        )
+    if not same(out.value, np.tanh(x)):
+        raise Wrong("the value should be np.tanh(a.value)")
+    if len(out.parents) != 1 or out.parents[0] is not a:
+        raise Wrong("the parents should be (a,): the tensor the value came from")
+    mean(out).backward()
+    want = (1 - np.tanh(x) ** 2) / x.size
+    if a.grad is None:
+        raise Wrong("no gradient reached a: give the Tensor one vjp per parent")
+    if same(a.grad, (1 - x**2) / x.size):
+        raise Wrong("that is 1 - x**2: the derivative is 1 - tanh(x)**2, the output's")
+    if same(a.grad, np.full_like(x, 1 / x.size) * (1 - np.tanh(x) ** 2) * x.size):
+        raise Wrong("multiply by g, the gradient arriving from above, in the vjp")
+    if not same(a.grad, want):
+        raise Wrong("the gradient differs from g * (1 - tanh(a)**2)")
+    return "a new primitive: everything built on it now has its gradient"

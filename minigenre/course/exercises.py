@@ -22,4 +22,5 @@ EXERCISES = {
     ],
     "06": [("numpy_into_keras", study.check_numpy_into_keras)],
     "07": [("train_with_early_stopping", study.check_early_stopping)],
+    "09": [("tensor_tanh", network.check_tensor_tanh)],
 }

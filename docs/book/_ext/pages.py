@@ -29,6 +29,8 @@ MODULES = [
     "minigenre.activations",
     "minigenre.initializers",
     "minigenre.losses",
+    "minigenre.compat",
+    "minigenre.course",
     "minigenre.study.data",
     "minigenre.study.synthetic",
     "minigenre.study.preprocessing",
