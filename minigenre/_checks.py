@@ -1,4 +1,7 @@
-"""Checks on user input at the public boundaries, with messages that echo the input."""
+"""Checks on user input at the public boundaries: one for features, one for labels.
+
+Every message says what was expected, then ``Received: ...``, as Keras's do.
+"""
 
 from __future__ import annotations
 
@@ -15,68 +18,119 @@ def check_int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
-def check_x(x: ArrayLike, dtype: DTypeLike, width: int | None, name: str) -> NDArray:
-    """Returns ``x`` as a 2-D finite array of ``dtype``, ``width`` columns if given."""
+def check_features(
+    x: ArrayLike, name: str = "x", dtype: DTypeLike = np.float64
+) -> NDArray:
+    """Returns ``x`` as a 2-D (samples, features) array of finite ``dtype`` numbers.
+
+    Integers and floats are accepted; booleans, text and objects are not.
+
+    >>> check_features([[1, 2]]).dtype
+    dtype('float64')
+    """
     x = np.asarray(x)
-    limit = np.finfo(dtype).max
-    if x.dtype.kind == "f" and x.size and np.finfo(x.dtype).max > limit:
-        beyond = np.isfinite(x) & (np.abs(x) > limit)  # inf is reported below
-        if beyond.any():
-            where = np.argwhere(beyond)[0]
-            raise ValueError(
-                f"{name} holds {x[tuple(where)]} at {tuple(where.tolist())}, beyond "
-                f"the {np.dtype(dtype)} range (+-{limit:.3g})."
-            )
-    try:
-        x = np.asarray(x, dtype=dtype)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be a numeric array. Received: {err}") from None
+    if x.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must hold numbers (integers or floats). Received: {name}.dtype="
+            f"{x.dtype}"
+        )
     if x.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (samples, features). Received: {name}.shape={x.shape}"
         )
-    if width is not None and x.shape[1] != width:
-        raise ValueError(
-            f"{name} has {x.shape[1]} features; the model was built for {width}. "
-            f"Received: {name}.shape={x.shape}"
-        )
+    limit = np.finfo(dtype).max
+    if x.dtype.kind == "f" and x.size and np.finfo(x.dtype).max > limit:
+        beyond = np.isfinite(x) & (np.abs(x) > limit)  # inf is reported below
+        if beyond.any():
+            row, col = np.argwhere(beyond)[0]
+            raise ValueError(
+                f"{name} must fit in {np.dtype(dtype)} (+-{limit:.3g}). "
+                f"Received: {x[row, col]} at row {row}, column {col}"
+            )
+    x = np.asarray(x, dtype=dtype)
     # min and max are NaN if any entry is, and +-inf shows in one of them: the same
     # test as isfinite(x).all() without a boolean copy of x (a quarter of its size).
     if x.size and not (np.isfinite(x.min()) and np.isfinite(x.max())):
         row, col = np.argwhere(~np.isfinite(x))[0]
         raise ValueError(
-            f"{name} holds a non-finite value ({x[row, col]}) at row {row}, "
-            f"column {col}."
+            f"{name} must hold finite numbers. "
+            f"Received: {x[row, col]} at row {row}, column {col}"
         )
     return x
 
 
-def check_labels(y: ArrayLike, n: int, n_classes: int) -> NDArray:
-    """Returns integer class labels of shape (n,), each in ``[0, n_classes)``.
+def check_labels(
+    y: ArrayLike,
+    name: str = "y",
+    n_classes: int | None = None,
+    n_rows: int | None = None,
+) -> NDArray:
+    """Returns integer class labels as int64, shape (n,), each in ``[0, n_classes)``.
 
     Accepts shape (n,) or (n, 1) and floats holding whole numbers, as Keras does.
+
+    Args:
+        y: The labels.
+        name: How the message calls them.
+        n_classes: If given, every label must be below it.
+        n_rows: If given, the number of labels needed (one per row of the
+            features); if not, at least one.
+
+    >>> check_labels([[2.0], [0.0]])
+    array([2, 0])
     """
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
-        raise ValueError(f"y must be 1-D class labels. Received: y.shape={y.shape}")
-    if len(y) != n:
         raise ValueError(
-            f"x and y differ in length. Received: len(x)={n}, len(y)={len(y)}"
+            f"{name} must be 1-D class labels. Received: {name}.shape={y.shape}"
         )
-    if not np.issubdtype(y.dtype, np.integer):
-        if not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all():
+    if n_rows is not None and len(y) != n_rows:
+        raise ValueError(
+            f"{name} must hold one label per row of the features ({n_rows} rows). "
+            f"Received: len({name})={len(y)}"
+        )
+    if n_rows is None and len(y) == 0:
+        raise ValueError(
+            f"{name} must hold at least one label. Received: {name}.shape={y.shape}"
+        )
+    if y.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must hold integer class labels. Received: {name}.dtype={y.dtype}"
+        )
+    if y.dtype.kind == "f":
+        bad = ~np.isfinite(y) | (y != np.round(y))
+        if bad.any():
+            row = np.flatnonzero(bad)[0]
             raise ValueError(
-                f"y must hold integer class labels. Received dtype {y.dtype}"
+                f"{name} must hold integer class labels. "
+                f"Received: {y[row]} at row {row}"
             )
-        if (y != np.round(y)).any():
-            bad = y[y != np.round(y)][0]
-            raise ValueError(f"y must hold integer class labels. Received: {bad}")
-    outside = (y < 0) | (y >= n_classes)  # before the cast, which wraps 2**64 - 1
+    outside = y < 0  # before the cast, which wraps 2**64 - 1
+    if n_classes is not None:
+        outside |= y >= n_classes
     if outside.any():
+        row = np.flatnonzero(outside)[0]
+        rule = "labels >= 0"
+        if n_classes is not None:
+            rule = f"labels in [0, {n_classes}) for {n_classes} classes"
+        raise ValueError(f"{name} must hold {rule}. Received: {y[row]} at row {row}")
+    return y.astype(np.int64, copy=False)
+
+
+def check_sample_weight(weight: ArrayLike, n_rows: int, dtype: DTypeLike) -> NDArray:
+    """Returns one finite, non-negative weight per row, shape (n_rows,)."""
+    weight = np.asarray(weight)
+    if weight.shape != (n_rows,) or weight.dtype.kind not in "iuf":
         raise ValueError(
-            f"Labels must be in [0, {n_classes}) for {n_classes} output units. "
-            f"Received: {y[outside][0]} at row {np.flatnonzero(outside)[0]}"
+            f"sample_weight must hold one number per row, shape ({n_rows},). "
+            f"Received: shape={weight.shape}, dtype={weight.dtype}"
         )
-    return y.astype(np.intp, copy=False)
+    weight = weight.astype(dtype)
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError(
+            "sample_weight must be finite and >= 0. "
+            f"Received: {weight[~np.isfinite(weight) | (weight < 0)][0]}"
+        )
+    return weight

@@ -50,6 +50,8 @@ class Dense:
         self.name = name
         self.kernel: NDArray | None = None
         self.bias: NDArray | None = None
+        # What forward(training=True) keeps for backward: input, pre-activation, output.
+        self.x = self.z = self.a = None
 
     @property
     def built(self) -> bool:
@@ -82,78 +84,55 @@ class Dense:
     def count_params(self) -> int:
         return sum(w.size for w in self.weights)
 
-    def forward(self, x: NDArray, training: bool = False) -> NDArray:
+    def forward(
+        self, x: NDArray, training: bool = False, logits: bool = False
+    ) -> NDArray:
         """Computes ``activation(x @ kernel + bias)`` for ``x`` of shape (batch, in).
 
-        With ``training=True`` it keeps ``x``, ``z`` and the output for ``backward``.
+        Args:
+            x: The input, (batch, in).
+            training: Keep ``x``, ``z = x @ kernel + bias`` and the output for
+                ``backward``.
+            logits: Stop at ``z``, the logits, and return them. A ``Sequential``
+                does that for a softmax output feeding cross-entropy: it computes
+                the softmax together with the loss (see ``losses.softmax_
+                crossentropy``), as Keras takes that loss from the logits.
         """
-        a = self._f(self.forward_linear(x, training))  # (batch, units)
-        if training:
-            self._a = a
-        return a
-
-    def forward_linear(self, x: NDArray, training: bool = False) -> NDArray:
-        """Computes ``z = x @ kernel + bias``, the pre-activation, (batch, units).
-
-        With ``training=True`` it keeps ``x`` and ``z`` for ``backward_linear``. The
-        model calls this directly for a softmax output: it computes the softmax
-        together with the loss (``losses.softmax_crossentropy``).
-        """
-        z = x @ self.kernel  # (batch, units)
+        z = x @ self.kernel  # (batch, in) @ (in, units) -> (batch, units)
         if self.bias is not None:
             z += self.bias  # broadcast (units,) over the batch
+        a = z if logits else self._f(z)  # (batch, units)
         if training:
-            self._x, self._z = x, z
-        return z
+            self.x, self.z, self.a = x, z, a
+        return a
 
-    def backward(self, grad_a: NDArray, need_input_grad: bool = True) -> NDArray | None:
+    def backward(
+        self, grad: NDArray, input_grad: bool = True, logits: bool = False
+    ) -> NDArray | None:
         """Takes dL/d(output) (batch, units); returns dL/dx (batch, in).
 
-        Writes the weights' gradients into ``grad_kernel`` and ``grad_bias``.
-        """
-        grad_z = self._f_grad(self._z, self._a, grad_a)  # chain rule through f
-        return self.backward_linear(grad_z, need_input_grad)
-
-    def backward_linear(
-        self, grad_z: NDArray, need_input_grad: bool = True
-    ) -> NDArray | None:
-        """Backward from dL/dz, the gradient at the pre-activation ``z``.
-
-        The model calls this directly when it already has dL/dz, as with the fused
-        softmax + cross-entropy gradient.
+        Writes the weights' gradients into ``grad_kernel`` and ``grad_bias``, in
+        place: the arrays from ``build`` stay the ones an optimizer may hold.
 
         Args:
-            grad_z: dL/dz, shape (batch, units).
-            need_input_grad: ``False`` skips dL/dx and returns None. The first layer's
+            grad: dL/da, the gradient at the layer's output, (batch, units).
+            input_grad: ``False`` skips dL/dx and returns None. The first layer's
                 input is the data, which nothing upstream learns from: Keras's
                 automatic differentiation prunes that product too, and it costs as
                 much as the forward ``x @ kernel`` (batch x in x units multiply-adds).
+            logits: ``grad`` is dL/dz, the gradient at the logits, already. For a
+                softmax output feeding cross-entropy that is simply
+                ``(p - onehot) / n`` (``losses.softmax_crossentropy_grad``).
         """
-        # z = x @ kernel + bias, so by the chain rule. The gradients are written into
-        # arrays kept from build (out=): no allocation per batch, and a Sequential
-        # can point them into one flat vector for its optimizer (see its build).
-        np.matmul(self._x.T, grad_z, out=self.grad_kernel)  # (in, units)
+        # dL/dz (batch, units): the chain rule through the activation f.
+        grad_z = grad if logits else self._f_grad(self.z, self.a, grad)
+        # z = x @ kernel + bias, so by the chain rule:
+        np.matmul(self.x.T, grad_z, out=self.grad_kernel)  # (in, units)
         if self.bias is not None:
             grad_z.sum(axis=0, out=self.grad_bias)  # (units,): added to every row
-        if not need_input_grad:
+        if not input_grad:
             return None
         return grad_z @ self.kernel.T  # (batch, units) @ (units, in) -> (batch, in)
-
-    def move_into(self, weights: NDArray, gradients: NDArray) -> None:
-        """Moves the weights and their gradients into 1-D arrays of ``count_params()``.
-
-        ``kernel`` becomes an (in, units) view of the first in*units elements of
-        ``weights`` and ``bias`` a view of the rest, with their values copied over;
-        ``grad_kernel`` and ``grad_bias`` become the same views of ``gradients``.
-        ``Sequential.build`` passes each layer its slice of the model's flat vectors.
-        """
-        split = self.kernel.size
-        kernel = weights[:split].reshape(self.kernel.shape)
-        kernel[...] = self.kernel
-        self.kernel, self.grad_kernel = kernel, gradients[:split].reshape(kernel.shape)
-        if self.bias is not None:
-            weights[split:] = self.bias
-            self.bias, self.grad_bias = weights[split:], gradients[split:]
 
     @property
     def gradients(self) -> list[NDArray]:

@@ -9,8 +9,14 @@ import sys
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from minigenre import _io, losses, optimizers
-from minigenre._checks import check_int, check_labels, check_x
+from minigenre import _io, losses, optimizers, training
+from minigenre._checks import (
+    check_features,
+    check_int,
+    check_labels,
+    check_sample_weight,
+)
+from minigenre._flat import FlatParameters, flat_parameters
 from minigenre.callbacks import Callback, History
 from minigenre.layers import Dense
 from minigenre.progress import ProgressBar
@@ -45,7 +51,7 @@ class Sequential:
         self._init_rng = np.random.default_rng(init_seq)
         self._shuffle_rng = np.random.default_rng(shuffle_seq)
         self.optimizer = self.loss = None
-        self._flat_weights = self._flat_grads = None  # set by build
+        self._flat: FlatParameters | None = None  # set by build
         self.metrics: list[str] = []
         self.stop_training = False
         for layer in layers or []:
@@ -70,27 +76,15 @@ class Sequential:
     def build(self, input_dim: int) -> None:
         """Creates every layer's weights, each layer's width feeding the next.
 
-        The weights live in one flat vector, each kernel and bias a view into it.
+        The weights then live in one flat vector, each kernel and bias a view into
+        it, for a faster optimizer step (see ``_flat``).
         """
         if not self.layers:
             raise ValueError("The model has no layers; add a Dense layer first.")
         for layer in self.layers:
             layer.build(input_dim, self._init_rng, self.dtype)
             input_dim = layer.units
-        # All weights then move into one flat vector, [kernel_0, bias_0, kernel_1,
-        # ...], and their gradients into another: each layer's kernel and bias become
-        # reshaped views of their slice. Adam and SGD are elementwise, so updating the
-        # whole vector at once is exactly the update of each array, in a quarter of
-        # the NumPy calls: at batch 32 the calls' fixed cost is a large part of the
-        # optimizer's time.
-        sizes = [layer.count_params() for layer in self.layers]
-        self._flat_weights = np.empty(sum(sizes), self.dtype)
-        self._flat_grads = np.zeros(sum(sizes), self.dtype)
-        start = 0
-        for layer, size in zip(self.layers, sizes, strict=True):
-            part = slice(start, start + size)
-            layer.move_into(self._flat_weights[part], self._flat_grads[part])
-            start += size
+        self._flat = FlatParameters(self.layers, self.dtype)
 
     def compile(
         self,
@@ -113,97 +107,153 @@ class Sequential:
             raise ValueError(f"Unknown metrics: {unknown}. Valid names: accuracy.")
         self.metrics = metrics
 
-    # -- the forward and backward passes -------------------------------------------
+    # -- one batch: forward, loss, backward, update ---------------------------------
 
-    @property
-    def _fused(self) -> bool:
-        # Softmax output + cross-entropy on probabilities: Keras takes the loss from
-        # the softmax's logits, and so does this model, forward and backward.
-        return self.layers[-1].activation == "softmax" and not self.loss.from_logits
-
-    def _forward(self, x: NDArray, training: bool = False) -> NDArray:
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
-        return x
-
-    def _batch_loss(self, x, y, sample_weight):
+    def _forward_loss(self, x, y, sample_weight) -> tuple[NDArray, NDArray]:
         """Forward pass of one batch: (output (batch, classes), per-sample losses)."""
-        if self._fused:
-            # The output layer stops at its logits: the softmax and its cross-entropy
-            # share their work (see losses.softmax_crossentropy).
-            for layer in self.layers[:-1]:
-                x = layer.forward(x, training=True)
-            logits = self.layers[-1].forward_linear(x, training=True)
-            out, per_sample = losses.softmax_crossentropy(y, logits)
+        fused = self._fused()
+        for layer in self.layers:
+            x = layer.forward(
+                x, training=True, logits=fused and layer is self.layers[-1]
+            )
+        if fused:
+            # x holds the logits: the softmax and its cross-entropy share their
+            # work, and the loss comes from the logits, as in Keras.
+            x, per_sample = losses.softmax_crossentropy(y, x)
         else:
-            out = self._forward(x, training=True)  # (batch, classes)
             per_sample = losses.sparse_categorical_crossentropy(
-                y, out, from_logits=self.loss.from_logits
+                y, x, from_logits=self.loss.from_logits
             )
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
-        return out, per_sample
+        return x, per_sample  # (batch, classes), (batch,)
 
-    def _backward(self, x, y, sample_weight) -> tuple[np.floating, NDArray]:
-        """One forward and backward pass: (mean loss, output (batch, classes)).
+    def _fused(self) -> bool:
+        """Whether the fused softmax + cross-entropy path applies (see ``losses``).
 
-        The gradients are left in each layer's ``grad_kernel`` and ``grad_bias``.
+        It does for a softmax output feeding cross-entropy on probabilities. Both
+        begin with ``exp(z - max)``: computing them together saves about 6% of a
+        fit of the study's network.
         """
-        out, per_sample = self._batch_loss(x, y, sample_weight)
-        first, last = self.layers[0], self.layers[-1]
-        if self._fused:
-            grad_z = losses.softmax_crossentropy_grad(y, out, sample_weight)
-            grad = last.backward_linear(grad_z, need_input_grad=last is not first)
+        return self.layers[-1].activation == "softmax" and not self.loss.from_logits
+
+    def _backward(self, y, out, sample_weight) -> None:
+        """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``."""
+        fused = self._fused()
+        if fused:
+            grad = losses.softmax_crossentropy_grad(y, out, sample_weight)  # dL/dz
         else:
-            grad_out = self.loss.gradient(y, out, sample_weight)
-            grad = last.backward(grad_out, need_input_grad=last is not first)
-        for layer in reversed(self.layers[:-1]):
+            grad = self.loss.gradient(y, out, sample_weight)  # dL/d(output)
+        first, last = self.layers[0], self.layers[-1]
+        for layer in reversed(self.layers):
             # (batch, layer's input width); none for the first layer, whose input
             # is the data.
-            grad = layer.backward(grad, need_input_grad=layer is not first)
+            grad = layer.backward(
+                grad, input_grad=layer is not first, logits=fused and layer is last
+            )
+
+    def _train_step(
+        self, x, y, sample_weight, where: str = ""
+    ) -> tuple[float, NDArray]:
+        """One gradient update on one batch: (its mean loss, its output).
+
+        The loss and output are those of the forward pass before the update, as in
+        Keras. ``where`` (e.g. " at epoch 1, batch 3") goes into the error messages.
+        """
+        out, per_sample = self._forward_loss(x, y, sample_weight)
+        self._backward(y, out, sample_weight)
         # Keras divides the sum by the batch size; the same as .mean(), in 1/3 the time.
-        return per_sample.sum() / len(per_sample), out
-
-    def _compute_gradients(self, x, y, sample_weight):
-        """One forward and backward pass: (mean loss, output, gradients per weight).
-
-        The gradients are copies, in the order of ``get_weights``: the next backward
-        pass overwrites the layers' own.
-        """
-        loss, out = self._backward(x, y, sample_weight)
-        return loss, out, [g.copy() for layer in self.layers for g in layer.gradients]
-
-    def _parameters(self) -> tuple[list[NDArray], list[NDArray]]:
-        """The arrays the optimizer updates, and their gradients.
-
-        The two flat vectors while every weight and gradient is still a view into
-        them (see ``build``); each layer's own arrays otherwise, e.g. for layers
-        built outside this model.
-        """
-        weights = [w for layer in self.layers for w in layer.weights]
-        grads = [g for layer in self.layers for g in layer.gradients]
-        flat = self._flat_weights is not None and all(
-            w.base is self._flat_weights and g.base is self._flat_grads
-            for w, g in zip(weights, grads, strict=True)
-        )
-        if flat:
-            return [self._flat_weights], [self._flat_grads]
-        return weights, grads
+        loss = float(per_sample.sum() / len(per_sample))
+        if not math.isfinite(loss):  # before the update: no step from garbage
+            raise ValueError(
+                f"Non-finite loss {loss}{where}: lower the learning rate or check "
+                "the inputs."
+            )
+        weights = self._flat.weights
+        self.optimizer.apply_gradients([weights], [self._flat.gradients])
+        # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and keep
+        # every later loss finite: check the weights themselves too.
+        if not (math.isfinite(weights.min()) and math.isfinite(weights.max())):
+            raise ValueError(
+                f"Non-finite weights after the update{where}: lower the learning "
+                "rate or check the inputs."
+            )
+        return loss, out
 
     # -- the Keras API -------------------------------------------------------------
 
     def _check_ready(self, x, y, what: str):
         if self.optimizer is None:
             raise ValueError(f"Call compile() before {what}().")
-        x = check_x(x, self.dtype, self.input_dim, "x")
+        x = self._check_x(x)
         if len(x) == 0:
             raise ValueError(
                 f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
             )
-        y = check_labels(y, len(x), self.layers[-1].units)
+        y = check_labels(y, "y", n_classes=self.layers[-1].units, n_rows=len(x))
         if not self.built:
             self.build(x.shape[1])
+        # The flat weight vector the optimizer updates (see _flat); a new one if a
+        # layer's arrays were replaced since.
+        self._flat = flat_parameters(self.layers, self.dtype, self._flat)
         return x, y
+
+    def _check_x(self, x) -> NDArray:
+        x = check_features(x, "x", self.dtype)
+        if self.built and x.shape[1] != self.input_dim:
+            raise ValueError(
+                f"x has {x.shape[1]} features; the model was built for "
+                f"{self.input_dim}. Received: x.shape={x.shape}"
+            )
+        return x
+
+    def train_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """Runs one gradient update on one batch, as Keras's ``train_on_batch``.
+
+        Afterwards each layer's ``grad_kernel`` and ``grad_bias`` hold this batch's
+        gradients, taken at the weights before the update.
+
+        Args:
+            x: The batch's features, (batch, features).
+            y: Its integer labels, (batch,).
+            sample_weight: Optional weight of each sample's loss, (batch,).
+            class_weight: Optional weight per class, used as ``sample_weight``.
+            return_dict: Return ``{"loss": ..., "accuracy": ...}``.
+
+        Returns:
+            The batch's loss before the update, or ``[loss, accuracy]`` if the model
+            was compiled with ``metrics=["accuracy"]``, or the dict.
+        """
+        x, y = self._check_ready(x, y, "train_on_batch")
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError(
+                "Arguments sample_weight and class_weight cannot be given together. "
+                f"Received: sample_weight={sample_weight}, class_weight={class_weight}"
+            )
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, len(x), self.dtype)
+        else:
+            sample_weight = self._class_weights(y, class_weight)
+        loss, out = self._train_step(x, y, sample_weight)
+        logs = {"loss": loss}
+        if "accuracy" in self.metrics:
+            hits = out.argmax(axis=1) == y
+            if sample_weight is None:
+                logs["accuracy"] = np.count_nonzero(hits) / len(y)
+            else:
+                logs["accuracy"] = float(
+                    (hits * sample_weight).sum() / sample_weight.sum()
+                )
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
 
     def fit(
         self,
@@ -226,6 +276,7 @@ class Sequential:
         the share of correct predictions, both from each batch's forward pass before
         its update. ``class_weight`` weights each sample's loss (and its accuracy) by
         its class's weight, and the batch loss still divides by the batch size.
+        The loop itself is in ``training.py``.
 
         Returns:
             A ``History``: ``history.history`` maps ``loss``, ``accuracy`` and, with
@@ -234,85 +285,21 @@ class Sequential:
         x, y = self._check_ready(x, y, "fit")
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         epochs = check_int(epochs, "epochs", minimum=0)
-        if validation_data is not None:
-            x_val, y_val = validation_data
-        elif validation_split:
-            if not 0 < validation_split < 1:
-                raise ValueError(
-                    f"validation_split must be in [0, 1). Received: {validation_split}"
-                )
-            split_at = math.floor(len(x) * (1 - validation_split))
-            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
-            if len(x) == 0:
-                raise ValueError(f"validation_split={validation_split} leaves no rows.")
-        else:
-            x_val = None
-        weights = self._sample_weights(y, class_weight)
+        x, y, validation = training.split_validation(
+            x, y, validation_split, validation_data
+        )
+        return training.fit_loop(
+            self,
+            training.Batches(x, y, self._class_weights(y, class_weight), batch_size),
+            epochs=epochs,
+            verbose=verbose,
+            validation=validation,
+            rng=self._shuffle_rng if shuffle else None,
+            callbacks=[History(), *(callbacks or [])],
+        )
 
-        history = History()
-        callbacks = [history, *(callbacks or [])]
-        for callback in callbacks:
-            callback.model = self
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin()
-        n, steps = len(x), math.ceil(len(x) / batch_size)
-        parameters = self._parameters()
-        for epoch in range(epochs):
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}")
-                bar = ProgressBar(steps)
-            order = self._shuffle_rng.permutation(n) if shuffle else np.arange(n)
-            loss_sum = correct = count = 0.0
-            for step in range(steps):
-                idx = order[step * batch_size : (step + 1) * batch_size]
-                yb, w = y[idx], None if weights is None else weights[idx]
-                loss, out = self._backward(x[idx], yb, w)  # x[idx]: (batch, in)
-                loss = float(loss)
-                if not math.isfinite(loss):  # before the update: no step from garbage
-                    raise ValueError(
-                        f"Non-finite loss {loss} at epoch {epoch + 1}, batch "
-                        f"{step + 1}: lower the learning rate or check the inputs."
-                    )
-                self.optimizer.apply_gradients(*parameters)
-                # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and
-                # keep every later loss finite: check the weights themselves too.
-                if not all(
-                    math.isfinite(v.min()) and math.isfinite(v.max())
-                    for v in parameters[0]
-                ):
-                    raise ValueError(
-                        f"Non-finite weights after the update at epoch {epoch + 1}, "
-                        f"batch {step + 1}: lower the learning rate or check the "
-                        "inputs."
-                    )
-                hits = out.argmax(axis=1) == yb
-                loss_sum += loss * len(idx)
-                correct += (
-                    np.count_nonzero(hits) if w is None else float((hits * w).sum())
-                )
-                count += len(idx) if w is None else float(w.sum())
-                logs = {"loss": loss_sum / (step * batch_size + len(idx))}
-                if "accuracy" in self.metrics:
-                    logs["accuracy"] = correct / count
-                if verbose and step + 1 < steps:
-                    bar.update(step + 1, logs)
-            if x_val is not None:
-                val = self.evaluate(x_val, y_val, batch_size=batch_size, verbose=0)
-                logs["val_loss"] = val[0]
-                if "accuracy" in self.metrics:
-                    logs["val_accuracy"] = val[1]
-            if verbose:
-                bar.update(steps, logs, final=True)
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end()
-        return history
-
-    def _sample_weights(self, y, class_weight) -> NDArray | None:
+    def _class_weights(self, y, class_weight) -> NDArray | None:
+        """Each sample's weight from its class (batch,), or None without weights."""
         if class_weight is None:
             return None
         table = np.ones(self.layers[-1].units, dtype=self.dtype)
@@ -338,7 +325,7 @@ class Sequential:
         loss_sum = correct = 0.0
         for start in range(0, len(x), batch_size):
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            out, per_sample = self._batch_loss(xb, yb, None)
+            out, per_sample = self._forward_loss(xb, yb, None)
             loss_sum += float(per_sample.mean()) * len(xb)
             correct += float((out.argmax(axis=1) == yb).sum())
         result = [loss_sum / len(x)]
@@ -354,12 +341,18 @@ class Sequential:
         """Returns the model's outputs, (n, units): class probabilities for softmax."""
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
-        x = check_x(x, self.dtype, self.input_dim, "x")
+        x = self._check_x(x)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         out = [
-            self._forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)
+            self._predict_batch(x[i : i + batch_size])
+            for i in range(0, len(x), batch_size)
         ]
         return np.concatenate(out) if out else np.empty((0, self.layers[-1].units))
+
+    def _predict_batch(self, x: NDArray) -> NDArray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x  # (batch, units)
 
     # -- weights -------------------------------------------------------------------
 

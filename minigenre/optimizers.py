@@ -69,9 +69,6 @@ class Adam:
         if not self._momentums:
             self._momentums = [np.zeros_like(w) for w in weights]
             self._velocities = [np.zeros_like(w) for w in weights]
-            # Every intermediate below is written into these (out=, *=, ...): the same
-            # operations in the same order as the formula, with no new array per step.
-            self._scratch = [(np.empty_like(w), np.empty_like(w)) for w in weights]
         dtype = weights[0].dtype.type  # Keras casts the scalars to the weight dtype
         # |g| >= sqrt(max) would overflow g**2: v becomes inf, and the next step NaN
         # (in Keras too). Refuse it while the weights are still good.
@@ -89,26 +86,12 @@ class Adam:
             * np.sqrt(1 - dtype(self.beta_2) ** t)
             / (1 - dtype(self.beta_1) ** t)
         )
-        for w, g, m, v, (s, r) in zip(
-            weights,
-            gradients,
-            self._momentums,
-            self._velocities,
-            self._scratch,
-            strict=True,
+        for w, g, m, v in zip(
+            weights, gradients, self._momentums, self._velocities, strict=True
         ):
-            np.subtract(g, m, out=s)  # m += (g - m) * (1 - beta_1)
-            s *= 1 - self.beta_1
-            m += s
-            np.square(g, out=s)  # v += (g**2 - v) * (1 - beta_2)
-            s -= v
-            s *= 1 - self.beta_2
-            v += s
-            np.multiply(m, alpha, out=s)  # w -= (m * alpha) / (sqrt(v) + epsilon)
-            np.sqrt(v, out=r)
-            r += self.epsilon
-            s /= r
-            w -= s
+            m += (g - m) * (1 - self.beta_1)
+            v += (np.square(g) - v) * (1 - self.beta_2)
+            w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
         self.iterations += 1
 
     def __repr__(self) -> str:

@@ -243,7 +243,7 @@ def one_epoch_by_hand(x, y, seed=0, batch_size=32):
         for layer in model.layers:
             out = layer.forward(out, training=True)
         grad_z = losses.softmax_crossentropy_grad(yb, out)  # fused, tutorial 3
-        model.layers[0].backward(model.layers[1].backward_linear(grad_z))
+        model.layers[0].backward(model.layers[1].backward(grad_z, logits=True))
         grads = [grad for layer in model.layers for grad in layer.gradients]
         for i, (w, grad) in enumerate(zip(weights, grads, strict=True)):
             new_w, m[i], v[i] = adam_step(w, grad, m[i], v[i], t)

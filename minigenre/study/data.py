@@ -32,6 +32,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from minigenre._checks import check_features, check_labels
 from minigenre._io import atomic_open
 
 GENRES: tuple[str, ...] = (
@@ -82,17 +83,21 @@ class Dataset:
         names = tuple(self.genre_names)
         if len(names) < 2 or not all(isinstance(name, str) for name in names):
             raise ValueError(f"genre_names must be 2+ strings. Received: {names!r}")
-        x_train = _features("x_train", self.x_train)
-        x_test = _features("x_test", self.x_test)
+        x_train = _frozen(check_features(self.x_train, "x_train"))
+        x_test = _frozen(check_features(self.x_test, "x_test"))
         if x_test.shape[1] != x_train.shape[1]:
             raise ValueError(
                 f"x_test has {x_test.shape[1]} columns but x_train has "
                 f"{x_train.shape[1]}."
             )
-        y_train = _classes("y_train", self.y_train, len(x_train), len(names))
+        y_train = _frozen(
+            check_labels(self.y_train, "y_train", len(names), n_rows=len(x_train))
+        )
         y_test = self.y_test
         if y_test is not None:
-            y_test = _classes("y_test", y_test, len(x_test), len(names))
+            y_test = _frozen(
+                check_labels(y_test, "y_test", len(names), n_rows=len(x_test))
+            )
         features = self.feature_names
         if features is not None:
             features = tuple(str(name) for name in features)
@@ -129,34 +134,6 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     array = array.copy()
     array.flags.writeable = False
     return array
-
-
-def _features(name: str, x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x)
-    if x.ndim != 2 or x.dtype.kind not in "iuf":
-        raise ValueError(
-            f"{name} must be a 2-D numeric array. "
-            f"Received: shape={x.shape}, dtype={x.dtype}"
-        )
-    x = x.astype(np.float64)
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinity.")
-    return _frozen(x)
-
-
-def _classes(name: str, y: np.ndarray, n_rows: int, n_classes: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.shape != (n_rows,) or y.dtype.kind not in "iu":
-        raise ValueError(
-            f"{name} must be integers of shape ({n_rows},). "
-            f"Received: shape={y.shape}, dtype={y.dtype}"
-        )
-    if n_rows and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(
-            f"{name} must lie in [0, {n_classes}). "
-            f"Received: min={y.min()}, max={y.max()}"
-        )
-    return _frozen(y.astype(np.int64))
 
 
 def load_kaggle(directory: str | os.PathLike) -> Dataset:

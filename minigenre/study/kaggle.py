@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from minigenre._checks import check_labels
 from minigenre._io import atomic_open
 from minigenre.study import metrics
 
@@ -92,7 +93,7 @@ def write_label_submission(
         labels: 0-based labels in ``[0, n_classes)``; written as 1..n_classes.
         n_classes: Number of classes.
     """
-    labels = metrics._as_labels("labels", labels, n_classes)
+    labels = check_labels(labels, "labels", n_classes)
     with atomic_open(path) as f:
         f.write(",".join(LABEL_HEADER) + "\n")
         for i, label in enumerate(labels, start=1):
@@ -293,7 +294,7 @@ def score_submission(submission: Submission, y_true: ArrayLike) -> SubmissionSco
     Raises:
         ValueError: If the row count differs from ``len(y_true)``.
     """
-    y_true = metrics._as_labels("y_true", y_true)
+    y_true = check_labels(y_true, "y_true")
     if len(submission) != len(y_true):
         raise ValueError(
             f"submission has {len(submission)} rows but y_true has "

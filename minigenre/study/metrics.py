@@ -15,38 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from minigenre._checks import check_labels
+
 # Loose enough for float32 softmax output and probabilities rounded in a CSV file,
 # tight enough to catch logits or unnormalised scores passed by mistake.
 PROBA_SUM_ATOL = 1e-3
-
-
-def _as_labels(name: str, y: ArrayLike, n_classes: int | None = None) -> NDArray:
-    """Returns ``y`` as a 1-D int64 array after checking it holds class labels."""
-    arr = np.asarray(y)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D labels; received shape {arr.shape}.")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty; received shape {arr.shape}.")
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise ValueError(
-            f"{name} must hold integer labels; received dtype {arr.dtype}."
-        )
-    if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or infinite labels.")
-        if (arr != np.round(arr)).any():
-            bad = arr[arr != np.round(arr)][:5]
-            raise ValueError(f"{name} must hold whole numbers; received {bad}.")
-    labels = arr.astype(np.int64)
-    if n_classes is not None:
-        outside = (labels < 0) | (labels >= n_classes)
-        if outside.any():
-            first = int(np.flatnonzero(outside)[0])
-            raise ValueError(
-                f"{name} has labels outside [0, {n_classes}): "
-                f"{np.unique(labels[outside])[:5]} (first at index {first})."
-            )
-    return labels
 
 
 def _as_proba(proba: ArrayLike) -> NDArray:
@@ -98,8 +71,8 @@ def accuracy(y_true: ArrayLike, y_pred_labels: ArrayLike) -> float:
     >>> accuracy([0, 1, 2, 2], [0, 1, 1, 2])
     0.75
     """
-    y_true = _as_labels("y_true", y_true)
-    y_pred = _as_labels("y_pred_labels", y_pred_labels)
+    y_true = check_labels(y_true, "y_true")
+    y_pred = check_labels(y_pred_labels, "y_pred_labels")
     _check_same_length(y_true, y_pred, "y_pred_labels")
     return float(np.mean(y_true == y_pred))
 
@@ -131,7 +104,7 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike, eps: float = 1e-7) -> float:
     if not 0 < eps < 0.5:
         raise ValueError(f"eps must be in (0, 0.5); received eps={eps!r}.")
     proba = _as_proba(proba)
-    y_true = _as_labels("y_true", y_true, n_classes=proba.shape[1])
+    y_true = check_labels(y_true, "y_true", n_classes=proba.shape[1])
     _check_same_length(y_true, proba, "proba")
     proba = proba / proba.sum(axis=1, keepdims=True)  # Keras renormalises first
     proba = np.clip(proba, eps, 1 - eps)
@@ -158,8 +131,8 @@ def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> ND
         raise ValueError(f"n_classes must be an int; received n_classes={n_classes!r}.")
     if n_classes < 1:
         raise ValueError(f"n_classes must be >= 1; received n_classes={n_classes}.")
-    y_true = _as_labels("y_true", y_true, n_classes)
-    y_pred = _as_labels("y_pred", y_pred, n_classes)
+    y_true = check_labels(y_true, "y_true", n_classes)
+    y_pred = check_labels(y_pred, "y_pred", n_classes)
     _check_same_length(y_true, y_pred, "y_pred")
     # One bincount over the flattened pair index beats a Python loop over samples.
     flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)

@@ -17,21 +17,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from minigenre.study import metrics
+from minigenre._checks import check_features, check_labels
 
 # The study's feature layout (264 values per song); data.SECTIONS holds the same.
 DEFAULT_SECTIONS: Mapping[str, slice] = MappingProxyType(
     {"rhythm": slice(0, 168), "chroma": slice(168, 216), "mfcc": slice(216, 264)}
 )
-
-
-def _as_matrix(x: ArrayLike) -> np.ndarray:
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim != 2:
-        raise ValueError(
-            f"x must be 2-D (n_samples, n_features); received {arr.shape}."
-        )
-    return arr
 
 
 def _check_names(names: Sequence[str]) -> list[str]:
@@ -61,7 +52,7 @@ def plot_samples(
         sections: Section name -> slice of the feature axis.
         title_prefix: First word of each title, e.g. ``"Standardized"``.
     """
-    x = _as_matrix(x)
+    x = check_features(x)
     n_samples, n_features = x.shape
     indices = [int(i) for i in indices]
     if not indices or any(not 0 <= i < n_samples for i in indices):
@@ -115,7 +106,7 @@ def plot_genre_distribution(y: ArrayLike, names: Sequence[str]) -> Figure:
         bar labelled with its value.
     """
     names = _check_names(names)
-    y = metrics._as_labels("y", y, n_classes=len(names))
+    y = check_labels(y, "y", n_classes=len(names))
     counts = np.bincount(y, minlength=len(names))  # (n_classes,)
     shares = 100 * counts / counts.sum()
     positions = np.arange(len(names))

@@ -13,21 +13,8 @@ import os
 
 import numpy as np
 
+from minigenre._checks import check_features
 from minigenre._io import load_npz, save_npz
-
-
-def _check_finite_2d(x: np.ndarray, name: str = "x") -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (samples, features). Received: {x.shape}")
-    bad = np.argwhere(~np.isfinite(x))
-    if len(bad):
-        row, column = bad[0]
-        raise ValueError(
-            f"{name} has a non-finite value {x[row, column]} at row {row}, "
-            f"column {column} (0-based)."
-        )
-    return x
 
 
 class StandardScaler:
@@ -56,7 +43,7 @@ class StandardScaler:
 
     def fit(self, x: np.ndarray) -> StandardScaler:
         """Learns the mean and standard deviation of each column of ``x`` (n, d)."""
-        x = _check_finite_2d(x)
+        x = check_features(x)
         if len(x) == 0:
             raise ValueError("Cannot fit a StandardScaler on 0 samples.")
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
@@ -91,7 +78,7 @@ class StandardScaler:
         x = self._check_input(x)
         with np.errstate(over="ignore"):  # a row far from the mean: checked next
             z = (x - self.mean_) / self.scale_
-        return _check_finite_2d(z, "x, standardized,")
+        return check_features(z, "x, standardized,")
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
         """Fits on ``x``, then transforms it."""
@@ -105,7 +92,7 @@ class StandardScaler:
     def _check_input(self, x: np.ndarray) -> np.ndarray:
         if self.mean_ is None:
             raise ValueError("This StandardScaler is not fitted yet; call fit first.")
-        x = _check_finite_2d(x)
+        x = check_features(x)
         if x.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"x has {x.shape[1]} features, but this StandardScaler expects "

@@ -2,7 +2,7 @@ import re
 
 import numpy as np
 import pytest
-from gradcheck import numerical_gradient, relative_error
+from gradcheck import batch_gradients, numerical_gradient, relative_error
 
 from minigenre import SGD, Adam, Dense, EarlyStopping, Sequential
 
@@ -43,10 +43,10 @@ def test_whole_model_gradient_matches_central_differences(last):
     x = rng.normal(size=(7, 5))
     y = rng.integers(0, 4, size=7)
     model.build(5)
-    _, _, grads = model._compute_gradients(x, y, None)
+    _, grads = batch_gradients(model, x, y)
     weights = [w for layer in model.layers for w in layer.weights]
     for analytic, w in zip(grads, weights, strict=True):
-        numeric = numerical_gradient(lambda: model._batch_loss(x, y, None)[1].mean(), w)
+        numeric = numerical_gradient(lambda: batch_gradients(model, x, y)[0], w)
         assert relative_error(analytic, numeric) <= 1e-6
 
 
@@ -58,8 +58,8 @@ def test_softmax_output_without_fusion_gives_the_same_gradient():
     model = Sequential([Dense(3, activation="softmax")], seed=0, dtype="float64")
     model.compile(optimizer="sgd")
     model.build(5)
-    _, _, fused = model._compute_gradients(x, y, None)
-    out = model._forward(x, training=True)
+    _, fused = batch_gradients(model, x, y)
+    out = model.layers[0].forward(x, training=True)
     grad_x = model.layers[0].backward(model.loss.gradient(y, out))
     assert grad_x.shape == x.shape
     for a, b in zip(fused, model.layers[0].gradients, strict=True):
@@ -285,20 +285,28 @@ def test_non_finite_loss_names_epoch_and_batch(blobs):
     ("x", "y", "match"),
     [
         (np.ones(5), np.zeros(5), r"x must be 2-D .* Received: x.shape=\(5,\)"),
-        (np.ones((5, 3)), np.zeros(4), r"len\(x\)=5, len\(y\)=4"),
+        (
+            np.ones((5, 3)),
+            np.zeros(4),
+            r"one label per row of the features \(5 rows\). Received: len\(y\)=4",
+        ),
         (
             np.ones((2, 3)),
             [0, 10],
-            r"Labels must be in \[0, 10\) .* Received: 10 at row 1",
+            r"y must hold labels in \[0, 10\) .* Received: 10 at row 1",
         ),
         (np.ones((2, 3)), [0, -1], r"Received: -1 at row 1"),
         (np.ones((2, 3)), [0, 1.5], r"integer class labels. Received: 1.5"),
         (
             np.array([[1.0, np.nan, 0.0]]),
             [0],
-            r"non-finite value \(nan\) at row 0, column 1",
+            r"x must hold finite numbers. Received: nan at row 0, column 1",
         ),
-        (np.array([[1.0, 0.0], [np.inf, 0]]), [0, 0], r"\(inf\) at row 1, column 0"),
+        (
+            np.array([[1.0, 0.0], [np.inf, 0]]),
+            [0, 0],
+            r"finite numbers. Received: inf at row 1, column 0",
+        ),
     ],
 )
 def test_bad_inputs_are_named(x, y, match):

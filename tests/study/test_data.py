@@ -88,15 +88,39 @@ def test_dataset_copies_converts_and_freezes():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"x_train": np.zeros(3)}, r"x_train must be a 2-D numeric array.*\(3,\)"),
-        ({"x_train": np.array([["a"] * 2] * 3)}, r"x_train must be a 2-D numeric"),
+        (
+            {"x_train": np.zeros(3)},
+            r"x_train must be 2-D \(samples, features\). "
+            r"Received: x_train.shape=\(3,\)",
+        ),
+        (
+            {"x_train": np.array([["a"] * 2] * 3)},
+            r"x_train must hold numbers .*Received: x_train.dtype=<U1",
+        ),
         ({"x_test": np.zeros((2, 3))}, "x_test has 3 columns but x_train has 2"),
-        ({"x_train": np.full((3, 2), np.nan)}, "x_train contains NaN or infinity"),
-        ({"y_train": np.array([0, 1])}, r"y_train must be integers of shape \(3,\)"),
-        ({"y_train": np.array([0.0, 1.0, 1.0])}, "dtype=float64"),
-        ({"y_train": np.array([0, 1, 2])}, r"y_train must lie in \[0, 2\).*max=2"),
-        ({"y_train": np.array([0, -1, 1])}, r"min=-1"),
-        ({"y_test": np.array([0])}, r"y_test must be integers of shape \(0,\)"),
+        (
+            {"x_train": np.full((3, 2), np.nan)},
+            "x_train must hold finite numbers. Received: nan at row 0, column 0",
+        ),
+        (
+            {"y_train": np.array([0, 1])},
+            r"y_train must hold one label per row .*\(3 rows\). "
+            r"Received: len\(y_train\)=2",
+        ),
+        (
+            {"y_train": np.array([0.0, 1.5, 1.0])},
+            "y_train must hold integer class labels. Received: 1.5 at row 1",
+        ),
+        (
+            {"y_train": np.array([0, 1, 2])},
+            r"y_train must hold labels in \[0, 2\) for 2 classes. Received: 2 at row 2",
+        ),
+        ({"y_train": np.array([0, -1, 1])}, r"Received: -1 at row 1"),
+        (
+            {"y_test": np.array([0])},
+            r"y_test must hold one label per row .*\(0 rows\). "
+            r"Received: len\(y_test\)=1",
+        ),
         ({"genre_names": ("a",)}, "genre_names must be 2\\+ strings"),
         ({"genre_names": (1, 2)}, "genre_names must be 2\\+ strings"),
         ({"feature_names": ("f",)}, "feature_names has 1 names for 2 columns"),

@@ -126,7 +126,7 @@ def test_label_round_trip(tmp_path):
     [
         (
             lambda p: kaggle.write_label_submission(p, [0, 10]),
-            r"labels has labels outside \[0, 10\)",
+            r"labels must hold labels in \[0, 10\) for 10 classes. Received: 10 at row",
         ),
         (
             lambda p: kaggle.write_proba_submission(p, np.full((2, 5), 0.2)),

@@ -111,7 +111,10 @@ def test_wrong_width_names_both_widths():
 def test_non_finite_values_name_row_and_column(bad):
     x = np.ones((4, 3))
     x[2, 1] = bad
-    with pytest.raises(ValueError, match=rf"non-finite value {bad} at row 2, column 1"):
+    with pytest.raises(
+        ValueError,
+        match=rf"x must hold finite numbers. Received: {bad} at row 2, column 1",
+    ):
         StandardScaler().fit(x)
     scaler = StandardScaler().fit(np.ones((4, 3)))
     with pytest.raises(ValueError, match="at row 2, column 1"):
@@ -120,7 +123,10 @@ def test_non_finite_values_name_row_and_column(bad):
 
 @pytest.mark.parametrize(
     ("x", "match"),
-    [(np.zeros(3), r"must be 2-D .*Received: \(3,\)"), (np.zeros((0, 3)), "0 samples")],
+    [
+        (np.zeros(3), r"must be 2-D .*Received: x.shape=\(3,\)"),
+        (np.zeros((0, 3)), "0 samples"),
+    ],
 )
 def test_fit_rejects_bad_shapes(x, match):
     with pytest.raises(ValueError, match=match):
