@@ -1,0 +1,201 @@
+"""Prints the import graph of minigenre/ and reference/, and any arrow against the plan.
+
+Usage: ``python benchmarks/import_graph.py`` (exit status 1 if anything is wrong).
+
+Every module is read with ``ast``, not imported: each line ``module -> targets``
+lists the project modules it imports, imports inside a function marked ``(lazy)``.
+The plan, as docs/ARCHITECTURE.md draws it:
+
+* core (``minigenre/``) imports nothing of the study, the CLI or ``reference``;
+* the study (``minigenre/study/``) imports the core, never the CLI or ``reference``;
+* the CLI (``minigenre/cli/``, ``minigenre/__main__``) may import ``reference``
+  only lazily, inside the command that needs TensorFlow;
+* ``reference/`` uses public modules and names only, and not the CLI;
+* only ``reference/`` imports TensorFlow or Keras;
+* no circle, lazy imports included.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("minigenre", "reference")
+HEAVY = ("tensorflow", "keras")  # imported in reference/ only
+
+
+@dataclass(frozen=True)
+class Arrow:
+    source: str
+    target: str
+    lazy: bool  # inside a function: runs only when it is called
+    line: int
+    names: tuple[str, ...] = ()  # what ``from target import ...`` takes
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def find_modules(root: Path = ROOT) -> dict[str, Path]:
+    """``{module name: file}`` for every .py file of the two packages."""
+    return {
+        module_name(path, root): path
+        for package in PACKAGES
+        for path in sorted((root / package).rglob("*.py"))
+    }
+
+
+def wing(module: str) -> str:
+    """``"core"``, ``"study"``, ``"cli"`` or ``"reference"``."""
+    parts = module.split(".")
+    if parts[0] == "reference":
+        return "reference"
+    if len(parts) > 1 and parts[1] == "study":
+        return "study"
+    if len(parts) > 1 and parts[1] in ("cli", "__main__"):
+        return "cli"
+    return "core"
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    base = module.split(".")
+    base = base[: len(base) - node.level + (1 if is_package else 0)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Arrow]:
+    """Every import in ``path``: project modules and the heavy frameworks."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    arrows: list[Arrow] = []
+
+    def visit(node: ast.AST, lazy: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = lazy or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    arrows.append(Arrow(module, alias.name, inner, child.lineno))
+            elif isinstance(child, ast.ImportFrom):
+                base = _absolute(child, module, path.name == "__init__.py")
+                names = tuple(alias.name for alias in child.names)
+                submodules = [f"{base}.{n}" for n in names if f"{base}.{n}" in modules]
+                for target in submodules:
+                    arrows.append(Arrow(module, target, inner, child.lineno))
+                rest = tuple(n for n in names if f"{base}.{n}" not in modules)
+                if rest or not submodules:
+                    arrows.append(Arrow(module, base, inner, child.lineno, rest))
+            visit(child, inner)
+
+    visit(tree, lazy=False)
+    return [
+        a
+        for a in arrows
+        if a.target.split(".")[0] in (*PACKAGES, *HEAVY) and a.target != "__future__"
+    ]
+
+
+def build_graph(root: Path = ROOT) -> list[Arrow]:
+    modules = find_modules(root)
+    return [
+        a for name, path in modules.items() for a in imports_of(name, path, modules)
+    ]
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def problems(arrows: list[Arrow]) -> list[str]:
+    """Each arrow against the plan in the module docstring, then every circle."""
+    found = []
+    for a in arrows:
+        where = f"{a.source}:{a.line} -> {a.target}"
+        framework = a.target.split(".")[0] in HEAVY
+        source, target = wing(a.source), None if framework else wing(a.target)
+        if framework and source != "reference":
+            found.append(f"{where}: only reference/ imports {a.target}")
+        elif source == "core" and target in ("study", "cli", "reference"):
+            found.append(f"{where}: the core imports the {target}")
+        elif source == "study" and target in ("cli", "reference"):
+            found.append(f"{where}: the study imports the {target}")
+        elif source == "cli" and target == "reference" and not a.lazy:
+            found.append(f"{where}: the CLI imports reference at import time")
+        elif source == "reference" and target == "cli":
+            found.append(f"{where}: reference imports the CLI")
+        elif source == "reference" and target != "reference" and not framework:
+            private = [p for p in a.target.split(".") if _private(p)]
+            private += [n for n in a.names if _private(n)]
+            if private:
+                found.append(f"{where}: reference uses private {', '.join(private)}")
+    found += [f"circle: {' -> '.join(c)}" for c in circles(arrows)]
+    return found
+
+
+def circles(arrows: list[Arrow]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (or a self-import)."""
+    graph: dict[str, set[str]] = {}
+    for a in arrows:
+        graph.setdefault(a.source, set()).add(a.target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def connect(node: str) -> None:  # Tarjan's algorithm
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in graph.get(node, ()):
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return groups
+
+
+def render(arrows: list[Arrow], modules: list[str]) -> str:
+    lines = []
+    for module in modules:
+        targets = {}
+        for a in arrows:
+            if a.source == module:  # an import-time arrow wins over a lazy one
+                targets[a.target] = targets.get(a.target, True) and a.lazy
+        shown = [t + (" (lazy)" if lazy else "") for t, lazy in sorted(targets.items())]
+        lines.append(f"{module} [{wing(module)}] -> {', '.join(shown) or '(nothing)'}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    arrows = build_graph()
+    print(render(arrows, sorted(find_modules())))
+    found = problems(arrows)
+    print()
+    print(f"{len(arrows)} import statements; problems: {len(found) or 'none'}")
+    for line in found:
+        print("  " + line)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
