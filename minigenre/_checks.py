@@ -119,18 +119,21 @@ def check_labels(
     return y.astype(np.int64, copy=False)
 
 
-def check_sample_weight(weight: ArrayLike, n_rows: int, dtype: DTypeLike) -> NDArray:
-    """Returns one finite, non-negative weight per row, shape (n_rows,)."""
-    weight = np.asarray(weight)
-    if weight.shape != (n_rows,) or weight.dtype.kind not in "iuf":
+def check_weights(weights: list[NDArray], current: list[NDArray]) -> None:
+    """Raises unless ``weights`` can replace ``current``: count, shapes, values."""
+    if len(weights) != len(current):
         raise ValueError(
-            f"sample_weight must hold one number per row, shape ({n_rows},). "
-            f"Received: shape={weight.shape}, dtype={weight.dtype}"
+            f"Expected {len(current)} weight arrays. Received: {len(weights)}"
         )
-    weight = weight.astype(dtype)
-    if not np.isfinite(weight).all() or (weight < 0).any():
-        raise ValueError(
-            "sample_weight must be finite and >= 0. "
-            f"Received: {weight[~np.isfinite(weight) | (weight < 0)][0]}"
-        )
-    return weight
+    for i, (new, old) in enumerate(zip(weights, current, strict=True)):
+        if new.shape != old.shape:
+            raise ValueError(
+                f"Weight {i} has shape {new.shape}; the model expects {old.shape}."
+            )
+        if new.dtype.kind not in "iuf" or not np.isfinite(new).all():
+            raise ValueError(
+                f"Weight {i} holds non-finite or non-real values ({new.dtype})."
+            )
+        with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
+            if not np.isfinite(new.astype(old.dtype)).all():
+                raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")

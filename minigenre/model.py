@@ -10,16 +10,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from minigenre import _io, losses, optimizers, training
-from minigenre._checks import (
-    check_features,
-    check_int,
-    check_labels,
-    check_sample_weight,
-)
+from minigenre._checks import check_features, check_int, check_labels, check_weights
 from minigenre._flat import FlatParameters, flat_parameters
 from minigenre.callbacks import Callback, History
 from minigenre.layers import Dense
-from minigenre.progress import ProgressBar
 
 
 class Sequential:
@@ -232,28 +226,13 @@ class Sequential:
             was compiled with ``metrics=["accuracy"]``, or the dict.
         """
         x, y = self._check_ready(x, y, "train_on_batch")
-        if sample_weight is not None and class_weight is not None:
-            raise ValueError(
-                "Arguments sample_weight and class_weight cannot be given together. "
-                f"Received: sample_weight={sample_weight}, class_weight={class_weight}"
-            )
-        if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(x), self.dtype)
-        else:
-            sample_weight = self._class_weights(y, class_weight)
-        loss, out = self._train_step(x, y, sample_weight)
-        logs = {"loss": loss}
-        if "accuracy" in self.metrics:
-            hits = out.argmax(axis=1) == y
-            if sample_weight is None:
-                logs["accuracy"] = np.count_nonzero(hits) / len(y)
-            else:
-                logs["accuracy"] = float(
-                    (hits * sample_weight).sum() / sample_weight.sum()
-                )
+        weight = training.sample_weights(self, y, sample_weight, class_weight)
+        logs = training.RunningLogs(accuracy="accuracy" in self.metrics)
+        logs.add(*self._train_step(x, y, weight), y, weight)
+        result = logs.result()  # the batch's own: Keras resets its metrics first
         if return_dict:
-            return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+            return result
+        return result["loss"] if len(result) == 1 else list(result.values())
 
     def fit(
         self,
@@ -290,26 +269,15 @@ class Sequential:
         )
         return training.fit_loop(
             self,
-            training.Batches(x, y, self._class_weights(y, class_weight), batch_size),
+            training.Batches(
+                x, y, training.sample_weights(self, y, None, class_weight), batch_size
+            ),
             epochs=epochs,
             verbose=verbose,
             validation=validation,
             rng=self._shuffle_rng if shuffle else None,
             callbacks=[History(), *(callbacks or [])],
         )
-
-    def _class_weights(self, y, class_weight) -> NDArray | None:
-        """Each sample's weight from its class (batch,), or None without weights."""
-        if class_weight is None:
-            return None
-        table = np.ones(self.layers[-1].units, dtype=self.dtype)
-        for label, weight in class_weight.items():
-            if not 0 <= int(label) < len(table):
-                raise ValueError(
-                    f"class_weight has a class outside the outputs: {label}"
-                )
-            table[int(label)] = weight
-        return table[y]
 
     def evaluate(
         self, x: ArrayLike, y: ArrayLike, batch_size: int = 32, verbose: int = 1
@@ -320,22 +288,7 @@ class Sequential:
         """
         x, y = self._check_ready(x, y, "evaluate")
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        steps = math.ceil(len(x) / batch_size)
-        bar = ProgressBar(steps) if verbose else None
-        loss_sum = correct = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            out, per_sample = self._forward_loss(xb, yb, None)
-            loss_sum += float(per_sample.mean()) * len(xb)
-            correct += float((out.argmax(axis=1) == yb).sum())
-        result = [loss_sum / len(x)]
-        if "accuracy" in self.metrics:
-            result.append(correct / len(x))
-        if verbose:
-            bar.update(
-                steps, dict(zip(["loss", "accuracy"], result, strict=False)), final=True
-            )
-        return result
+        return training.evaluate_loop(self, x, y, batch_size, verbose)
 
     def predict(self, x: ArrayLike, batch_size: int = 32) -> NDArray:
         """Returns the model's outputs, (n, units): class probabilities for softmax."""
@@ -366,22 +319,7 @@ class Sequential:
         if not self.built and weights:
             self.build(weights[0].shape[0])
         current = [w for layer in self.layers for w in layer.weights]
-        if len(weights) != len(current):
-            raise ValueError(
-                f"Expected {len(current)} weight arrays. Received: {len(weights)}"
-            )
-        for i, (new, old) in enumerate(zip(weights, current, strict=True)):
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"Weight {i} has shape {new.shape}; the model expects {old.shape}."
-                )
-            if new.dtype.kind not in "iuf" or not np.isfinite(new).all():
-                raise ValueError(
-                    f"Weight {i} holds non-finite or non-real values ({new.dtype})."
-                )
-            with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
-                if not np.isfinite(new.astype(old.dtype)).all():
-                    raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")
+        check_weights(weights, current)
         for new, old in zip(weights, current, strict=True):
             old[...] = new  # in place: the optimizer's state stays attached
 

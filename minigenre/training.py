@@ -43,6 +43,43 @@ def split_validation(
     return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
 
 
+def sample_weights(
+    model, y: NDArray, sample_weight: ArrayLike | None, class_weight: dict | None
+) -> NDArray | None:
+    """Each row's weight (n,), from ``sample_weight`` or from its class; or None.
+
+    ``class_weight`` maps a class to the weight of its rows' losses (and accuracy),
+    as in Keras; the two cannot be given together.
+    """
+    if sample_weight is not None and class_weight is not None:
+        raise ValueError(
+            "sample_weight and class_weight cannot be given together. "
+            f"Received: sample_weight={sample_weight}, class_weight={class_weight}"
+        )
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight)
+        if weight.shape != y.shape or weight.dtype.kind not in "iuf":
+            raise ValueError(
+                f"sample_weight must hold one number per row, shape {y.shape}. "
+                f"Received: sample_weight.shape={weight.shape}, dtype={weight.dtype}"
+            )
+        weight = weight.astype(model.dtype)
+        if not (np.isfinite(weight).all() and (weight >= 0).all()):
+            raise ValueError(
+                f"sample_weight must be finite and >= 0. Received: {sample_weight}"
+            )
+        return weight
+    if class_weight is None:
+        return None
+    n_classes = model.layers[-1].units
+    table = np.ones(n_classes, dtype=model.dtype)  # (classes,)
+    for label, weight in class_weight.items():
+        if not 0 <= int(label) < n_classes:
+            raise ValueError(f"class_weight has a class outside the outputs: {label}")
+        table[int(label)] = weight
+    return table[y]  # (n,)
+
+
 class Batches:
     """The training rows cut into mini-batches of ``batch_size`` (the last smaller).
 
@@ -68,11 +105,12 @@ class Batches:
             yield self.x[idx], self.y[idx], weight  # (batch, features), (batch,)
 
 
-class EpochLogs:
-    """The epoch's running ``loss`` and ``accuracy``, reported as Keras reports them.
+class RunningLogs:
+    """Running ``loss`` and ``accuracy`` over batches, as Keras's metrics keep them.
 
     ``loss`` is the batch-size-weighted mean of the batch losses; ``accuracy`` the
-    share of correct predictions, each weighted by its sample weight if any.
+    share of correct predictions, each weighted by its sample weight if any. An
+    epoch's logs run over its batches; ``train_on_batch``'s over its one batch.
     """
 
     def __init__(self, accuracy: bool) -> None:
@@ -142,7 +180,7 @@ def fit_loop(
 
 def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]:
     """One pass over the batches, one update each: returns the epoch's logs."""
-    logs = EpochLogs(accuracy="accuracy" in model.metrics)
+    logs = RunningLogs(accuracy="accuracy" in model.metrics)
     for step, (x, y, weight) in enumerate(batches.epoch(rng)):
         where = f" at epoch {epoch + 1}, batch {step + 1}"
         loss, out = model._train_step(x, y, weight, where)
@@ -150,3 +188,24 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
         if bar is not None and step + 1 < batches.steps:
             bar.update(step + 1, logs.result())
     return logs.result()
+
+
+def evaluate_loop(model, x, y, batch_size: int, verbose: int) -> list[float]:
+    """``[loss, accuracy]`` (or ``[loss]``) over ``x`` in batches, no update.
+
+    The loss is the batch-size-weighted mean of the batch losses, as in Keras.
+    """
+    steps = math.ceil(len(x) / batch_size)
+    bar = ProgressBar(steps) if verbose else None  # its clock starts now
+    loss_sum = correct = 0.0
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+        out, per_sample = model._forward_loss(xb, yb, None)  # (batch, classes)
+        loss_sum += float(per_sample.mean()) * len(xb)
+        correct += float((out.argmax(axis=1) == yb).sum())
+    result = [loss_sum / len(x)]
+    if "accuracy" in model.metrics:
+        result.append(correct / len(x))
+    if bar is not None:
+        bar.update(steps, dict(zip(["loss", "accuracy"], result, strict=False)), True)
+    return result
