@@ -109,7 +109,7 @@ def build_graph(root: Path = ROOT) -> list[Arrow]:
     ]
 
 
-def _private(name: str) -> bool:
+def is_private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 
 
@@ -131,8 +131,8 @@ def problems(arrows: list[Arrow]) -> list[str]:
         elif source == "reference" and target == "cli":
             found.append(f"{where}: reference imports the CLI")
         elif source == "reference" and target != "reference" and not framework:
-            private = [p for p in a.target.split(".") if _private(p)]
-            private += [n for n in a.names if _private(n)]
+            private = [p for p in a.target.split(".") if is_private(p)]
+            private += [n for n in a.names if is_private(n)]
             if private:
                 found.append(f"{where}: reference uses private {', '.join(private)}")
     found += [f"circle: {' -> '.join(c)}" for c in circles(arrows)]

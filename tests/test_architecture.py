@@ -1,4 +1,11 @@
-"""The import plan of docs/ARCHITECTURE.md, checked by benchmarks/import_graph.py."""
+"""The import plan of docs/ARCHITECTURE.md, checked by benchmarks/import_graph.py.
+
+And the rule for tests and tutorials: the public API only, no name that starts with
+an underscore from the packages.
+"""
+
+import ast
+from pathlib import Path
 
 import import_graph
 
@@ -35,7 +42,7 @@ def write(root, path, text=""):
 
 def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     write(tmp_path, "minigenre/__init__.py")
-    write(tmp_path, "minigenre/_io.py")
+    write(tmp_path, "minigenre/_hidden.py")
     write(tmp_path, "minigenre/model.py", "from minigenre.study import data\n")
     write(tmp_path, "minigenre/layers.py", "import tensorflow\n")
     write(tmp_path, "minigenre/a.py", "from minigenre import b\n")
@@ -45,7 +52,7 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     write(
         tmp_path, "minigenre/cli/__init__.py", "import reference\n\ndef main(): ...\n"
     )
-    write(tmp_path, "reference/__init__.py", "from minigenre._io import save_npz\n")
+    write(tmp_path, "reference/__init__.py", "from minigenre._hidden import save_npz\n")
     write(tmp_path, "reference/parity.py", "from minigenre.model import _private\n")
     modules = import_graph.find_modules(tmp_path)
     arrows = [
@@ -62,8 +69,60 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     )
     assert "minigenre.study.data:1 -> minigenre.cli: the study imports the cli" in found
     assert "minigenre.cli:1 -> reference: the CLI imports reference at import" in found
-    assert "reference:1 -> minigenre._io: reference uses private _io" in found
+    assert "reference:1 -> minigenre._hidden: reference uses private _hidden" in found
     assert "reference.parity:1 -> minigenre.model: reference uses private _private" in (
         found
     )
     assert "circle: minigenre.a -> minigenre.b" in found  # through a lazy import
+
+
+def private_uses(path):
+    """``(line, name)`` for each private name of the packages a test file touches.
+
+    Imports of private modules or names from minigenre or reference, and any
+    ``something._name`` attribute except on ``self``.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            module = getattr(node, "module", None) or ""
+            names = [alias.name for alias in node.names]
+            if isinstance(node, ast.Import):
+                module, names = "", names
+            for full in [module, *(f"{module}.{n}" for n in names)]:
+                parts = full.strip(".").split(".")
+                if parts[0] in ("minigenre", "reference") and any(
+                    import_graph.is_private(p) for p in parts
+                ):
+                    yield node.lineno, full
+        elif isinstance(node, ast.Attribute) and import_graph.is_private(node.attr):
+            on_self = isinstance(node.value, ast.Name) and node.value.id == "self"
+            if not on_self:
+                yield node.lineno, node.attr
+
+
+def test_tests_and_tutorials_use_only_public_names():
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("tests/**/*.py"), *root.glob("tutorials/*.py")]
+    found = [
+        f"{path.relative_to(root)}:{line}: {name}"
+        for path in sorted(files)
+        for line, name in private_uses(path)
+    ]
+    assert found == []
+
+
+def test_the_private_name_scan_can_fail(tmp_path):
+    path = tmp_path / "test_example.py"
+    path.write_text(
+        "from minigenre import _io\n"
+        "from minigenre._checks import check_labels\n"
+        "model._train_step(x, y)\n"
+        "self._own = 1\n"
+    )
+    assert [name for _, name in private_uses(path)] == [
+        "minigenre._io",
+        "minigenre._checks",
+        "minigenre._checks.check_labels",
+        "_train_step",
+    ]

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported, so no window can ever open
 
+import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -163,7 +164,16 @@ def test_plot_confusion_matrix_renders(cm):
     fig = plots.plot_confusion_matrix(cm, GENRES)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=40)
-    assert buffer.getvalue().startswith(b"\x89PNG")
+    buffer.seek(0)
+    pixels = mpimg.imread(buffer, format="png")  # (height, width, RGBA) in [0, 1]
+    width, height = fig.get_size_inches() * 40
+    assert pixels.shape == (round(height), round(width), 4)
+    # Drawn, not blank: the colour of the largest count (the darkest cell) shows,
+    # and a good share of the image is not background white.
+    darkest = fig.axes[0].images[0].to_rgba(cm.max())[:3]
+    rgb = pixels[..., :3]
+    assert np.isclose(rgb, darkest, atol=2 / 255).all(axis=-1).sum() > 100
+    assert (rgb < 0.95).any(axis=-1).mean() > 0.2
 
 
 def test_plot_confusion_matrix_errors(cm):

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from sklearn import model_selection
 from sklearn import preprocessing as skp
 
-from minigenre import _io
 from minigenre.study import preprocessing
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.synthetic import TRAIN_COUNTS
@@ -149,8 +148,8 @@ def test_save_and_load_round_trip(tmp_path):
 def test_load_missing_and_corrupt_files(tmp_path):
     with pytest.raises(ValueError, match=r"missing.npz: file not found"):
         StandardScaler.load(tmp_path / "missing.npz")
-    # numpy takes bytes that are neither zip nor .npy for a pickle, so _io's message
-    # for them is "refusing to load pickled data"; either way it is a ValueError.
+    # numpy takes bytes that are neither zip nor .npy for a pickle, so the loader's
+    # message for them is "refusing to load pickled data"; either way a ValueError.
     (tmp_path / "junk.npz").write_bytes(b"not a zip file at all")
     with pytest.raises(ValueError, match=r"junk.npz: (not a readable|refusing)"):
         StandardScaler.load(tmp_path / "junk.npz")
@@ -190,7 +189,10 @@ def test_load_refuses_pickled_arrays(tmp_path):
 )
 def test_load_checks_keys_shapes_and_values(tmp_path, arrays, match):
     path = tmp_path / "bad.npz"
-    _io.save_npz(path, arrays)
+    StandardScaler().fit(np.eye(2)).save(path)  # a valid file, to take its version
+    with np.load(path, allow_pickle=False) as saved:
+        version = saved["format_version"]
+    np.savez(path, format_version=version, **arrays)
     with pytest.raises(ValueError, match=match):
         StandardScaler.load(path)
 

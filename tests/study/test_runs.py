@@ -6,6 +6,7 @@ output file, Ctrl-C between the two renames of a replacement, and an old run set
 aside that should stay buried.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -15,10 +16,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import small_dataset
 
 from minigenre.study import runs, workflow
 from minigenre.study.config import DataSource
-from minigenre.study.runs import CONFIG, RUN_FILES, check_run_dir, load_run, save_run
+from minigenre.study.runs import (
+    CONFIG,
+    HISTORY,
+    RUN_FILES,
+    SCALER,
+    WEIGHTS,
+    check_run_dir,
+    load_run,
+    save_run,
+)
 from minigenre.study.staging import write_staged
 
 
@@ -267,3 +278,62 @@ def test_a_second_concurrent_save_says_another_run_was_saved(
         save_run(two_runs[1], run_dir)
     assert same_weights(weights_of(run_dir), two_runs[0].model.get_weights())
     assert hidden(tmp_path) == []
+
+
+# --- plain cases: a run saved whole, loaded back bit for bit -------------------------
+
+
+@pytest.fixture(scope="module")
+def study_run():
+    return workflow.train_run(
+        small_dataset(), DataSource(), seed=3, epochs=1, verbose=0
+    )
+
+
+def test_a_saved_run_loads_back_bit_for_bit(tmp_path, study_run):
+    run_dir = save_run(study_run, tmp_path / "run")
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(
+        [WEIGHTS, SCALER, CONFIG, HISTORY]
+    )
+    loaded = load_run(run_dir)
+    assert loaded.config == study_run.config
+    assert loaded.history == study_run.history
+    for a, b in zip(
+        loaded.model.get_weights(), study_run.model.get_weights(), strict=True
+    ):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+    for name in ("mean_", "var_", "scale_"):
+        np.testing.assert_array_equal(
+            getattr(loaded.scaler, name), getattr(study_run.scaler, name)
+        )
+    assert json.loads((run_dir / CONFIG).read_text()) == study_run.config.to_dict()
+
+
+def test_write_staged_moves_everything_in_or_nothing(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "kept.txt").write_text("before")
+    (target / "a.txt").write_text("old a")
+
+    def write_two(staging):
+        (staging / "a.txt").write_text("new a")
+        (staging / "b.txt").write_text("new b")
+
+    def write_then_fail(staging):
+        write_two(staging)
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        write_staged(target, write_then_fail)
+    assert {p.name: p.read_text() for p in target.iterdir()} == {
+        "kept.txt": "before",
+        "a.txt": "old a",
+    }
+    write_staged(target, write_two)
+    assert {p.name: p.read_text() for p in target.iterdir()} == {
+        "kept.txt": "before",
+        "a.txt": "new a",
+        "b.txt": "new b",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left

@@ -1,0 +1,77 @@
+"""The progress bar: Keras's log lines, printed whole or redrawn on a terminal."""
+
+import io
+import re
+
+import numpy as np
+import pytest
+
+from minigenre import Adam, Dense, Sequential
+from minigenre.progress import ProgressBar, format_logs
+
+
+def study_model(seed=0, **compile_args):
+    model = Sequential(
+        [Dense(128, activation="elu"), Dense(10, activation="softmax")], seed=seed
+    )
+    compile_args.setdefault("optimizer", Adam())
+    model.compile(metrics=["accuracy"], **compile_args)
+    return model
+
+
+@pytest.fixture
+def blobs():
+    """200 rows, 12 features, 10 classes: a small learnable problem."""
+    rng = np.random.default_rng(0)
+    centers = rng.normal(scale=2.0, size=(10, 12))
+    y = rng.integers(0, 10, size=200)
+    x = centers[y] + rng.normal(size=(200, 12))
+    return x.astype(np.float32), y
+
+
+def test_verbose_prints_keras_progress_lines(blobs, capsys):
+    x, y = blobs
+    study_model().fit(x, y, epochs=2, validation_split=0.2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2"
+    pattern = (
+        r"^5/5 \[={30}\] - \d+s \d+(ms|us)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}"
+        r" - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$"
+    )
+    assert re.match(pattern, lines[1]), lines[1]
+    assert lines[2] == "Epoch 2/2"
+
+
+def test_verbose_zero_prints_nothing(blobs, capsys):
+    x, y = blobs
+    model = study_model()
+    model.fit(x, y, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    assert capsys.readouterr().out == ""
+
+
+def test_logs_have_four_decimals_or_an_exponent_when_tiny():
+    assert format_logs({"loss": 1.48834, "accuracy": 0.5}) == (
+        " - loss: 1.4883 - accuracy: 0.5000"
+    )
+    assert format_logs({"loss": 0.00012345}) == " - loss: 1.2345e-04"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_file_gets_the_finished_line_and_a_terminal_redraws_in_place():
+    to_file, to_terminal = io.StringIO(), Terminal()
+    for stream in (to_file, to_terminal):
+        bar = ProgressBar(4, stream=stream, interval=0.0)
+        bar.update(2, {"loss": 1.0})
+        bar.update(4, {"loss": 0.5}, final=True)
+    lines = to_file.getvalue().splitlines()
+    assert len(lines) == 1
+    assert re.match(r"^4/4 \[={30}\] - \d+s \d+(us|ms)/step - loss: 0.5000$", lines[0])
+    drawn = to_terminal.getvalue()
+    assert drawn.startswith("\r2/4 [==============>...............]")
+    assert drawn.endswith("loss: 0.5000\n")
+    assert drawn.count("\r") == 2
