@@ -95,18 +95,13 @@ def check_labels(
         raise ValueError(
             f"{name} must hold at least one label. Received: {name}.shape={y.shape}"
         )
-    if y.dtype.kind not in "iuf":
-        raise ValueError(
-            f"{name} must hold integer class labels. Received: {name}.dtype={y.dtype}"
-        )
-    if y.dtype.kind == "f":
-        bad = ~np.isfinite(y) | (y != np.round(y))
-        if bad.any():
+    bad = (~np.isfinite(y) | (y != np.round(y))) if y.dtype.kind == "f" else None
+    if y.dtype.kind not in "iuf" or (bad is not None and bad.any()):
+        received = f"{name}.dtype={y.dtype}"
+        if bad is not None:  # NaN, inf or a fraction
             row = np.flatnonzero(bad)[0]
-            raise ValueError(
-                f"{name} must hold integer class labels. "
-                f"Received: {y[row]} at row {row}"
-            )
+            received = f"{y[row]} at row {row}"
+        raise ValueError(f"{name} must hold integer class labels. Received: {received}")
     outside = y < 0  # before the cast, which wraps 2**64 - 1
     if n_classes is not None:
         outside |= y >= n_classes

@@ -164,9 +164,7 @@ def fit_loop(
         if validation is not None:
             x_val, y_val = validation
             val = model.evaluate(x_val, y_val, batch_size=batches.batch_size, verbose=0)
-            logs["val_loss"] = val[0]
-            if "accuracy" in model.metrics:
-                logs["val_accuracy"] = val[1]
+            logs.update(zip(["val_loss", "val_accuracy"], val, strict=False))
         if bar is not None:
             bar.update(batches.steps, logs, final=True)
         for callback in callbacks:
