@@ -69,6 +69,7 @@ class Adam:
         if not self._momentums:
             self._momentums = [np.zeros_like(w) for w in weights]
             self._velocities = [np.zeros_like(w) for w in weights]
+            self._scratch = [(np.empty_like(w), np.empty_like(w)) for w in weights]
         dtype = weights[0].dtype.type  # Keras casts the scalars to the weight dtype
         # |g| >= sqrt(max) would overflow g**2: v becomes inf, and the next step NaN
         # (in Keras too). Refuse it while the weights are still good.
@@ -80,18 +81,39 @@ class Adam:
                     f"in {np.dtype(dtype)} (its square overflows): lower the learning "
                     "rate or scale the inputs."
                 )
+        beta_1, beta_2, epsilon = self.beta_1, self.beta_2, self.epsilon
         t = dtype(self.iterations + 1)
         alpha = (
             dtype(self.learning_rate)
             * np.sqrt(1 - dtype(self.beta_2) ** t)
             / (1 - dtype(self.beta_1) ** t)
         )
-        for w, g, m, v in zip(
-            weights, gradients, self._momentums, self._velocities, strict=True
+        # The docstring's three lines, in Keras's order, one statement each. Their
+        # intermediate results go into the scratch arrays s and r (out=) rather
+        # than new arrays: the same operations in the same order, so the same bits.
+        # Written with operators (m += (g - m) * (1 - beta_1), ...) they allocate
+        # nine arrays of the flat vector's size per step, and a 4-epoch fit of the
+        # study's network took 2.5-4% more CPU time, measured side by side.
+        for w, g, m, v, (s, r) in zip(
+            weights,
+            gradients,
+            self._momentums,
+            self._velocities,
+            self._scratch,
+            strict=True,
         ):
-            m += (g - m) * (1 - self.beta_1)
-            v += (np.square(g) - v) * (1 - self.beta_2)
-            w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+            # m += (g - m) * (1 - beta_1)
+            m += np.multiply(np.subtract(g, m, out=s), 1 - beta_1, out=s)
+            # v += (g**2 - v) * (1 - beta_2)
+            v += np.multiply(
+                np.subtract(np.square(g, out=s), v, out=s), 1 - beta_2, out=s
+            )
+            # w -= (m * alpha) / (sqrt(v) + epsilon)
+            w -= np.divide(
+                np.multiply(m, alpha, out=s),
+                np.add(np.sqrt(v, out=r), epsilon, out=r),
+                out=s,
+            )
         self.iterations += 1
 
     def __repr__(self) -> str:
