@@ -155,7 +155,7 @@ keras_to_numpy(keras_model, numpy_model)
 before = numpy_model.get_weights()
 
 keras_model.train_on_batch(x_batch, y_batch)
-numpy_model.fit(x_batch, y_batch, batch_size=32, epochs=1, shuffle=False, verbose=0)
+numpy_model.train_on_batch(x_batch, y_batch)  # the same single Adam step
 
 names = ["hidden kernel", "hidden bias", "output kernel", "output bias"]
 after_keras = keras_model.get_weights()
