@@ -95,8 +95,8 @@ class Dense:
                 ``backward``.
             logits: Stop at ``z``, the logits, and return them. A ``Sequential``
                 does that for a softmax output feeding cross-entropy: it computes
-                the softmax together with the loss (see ``losses.softmax_
-                crossentropy``), as Keras takes that loss from the logits.
+                the softmax together with the loss from the logits, as Keras does
+                (see ``losses.softmax_crossentropy``).
         """
         z = x @ self.kernel  # (batch, in) @ (in, units) -> (batch, units)
         if self.bias is not None:
