@@ -255,11 +255,11 @@ print("loss:", loss.value, " gradients:", [w.grad.shape for w in weights])
 def by_hand(model, x, y):
     hidden, output = model.layers
     h = hidden.forward(x, training=True)
-    logits = output.forward_linear(h, training=True)
+    logits = output.forward(h, training=True, logits=True)  # stops at the logits
     probs, per_sample = losses.softmax_crossentropy(y, logits)
     grad_logits = losses.softmax_crossentropy_grad(y, probs)  # (p - onehot) / n
-    grad_h = output.backward_linear(grad_logits)  # (batch, 128)
-    hidden.backward(grad_h, need_input_grad=False)
+    grad_h = output.backward(grad_logits, logits=True)  # (batch, 128)
+    hidden.backward(grad_h, input_grad=False)
     grads = [hidden.grad_kernel, hidden.grad_bias, output.grad_kernel, output.grad_bias]
     return per_sample.mean(), [g.copy() for g in grads], grad_logits
 
