@@ -1,0 +1,102 @@
+"""Audio in: a file or a NumPy signal, checked, mixed to mono and resampled to 44.1 kHz.
+
+Files are decoded by soundfile (libsndfile): WAV, FLAC, OGG/Vorbis, Opus, AIFF, ...
+and MP3 with libsndfile 1.1 or newer (the one inside soundfile's wheels). Every way
+a file or a signal can be unusable becomes one ``ValueError`` (``TypeError`` for a
+wrong type) that says what and where: missing, not audio, non-finite, silent, or
+shorter than the 5.94 s one rhythm segment needs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile
+
+from minigenre.audio.loudness import SAMPLE_RATE, SEGMENT_LENGTH
+
+MIN_SECONDS = SEGMENT_LENGTH / SAMPLE_RATE  # 5.94 s
+# Quieter than the smallest step of 16-bit audio everywhere: nothing to describe.
+SILENCE_LEVEL = 2.0**-15
+
+
+def load_audio(path: str | os.PathLike) -> np.ndarray:
+    """Reads an audio file as the features need it: mono float32 at 44.1 kHz.
+
+    Args:
+        path: A file soundfile can decode (WAV, FLAC, OGG, MP3, AIFF, ...).
+
+    Returns:
+        Samples in [-1, 1], shape ``(n,)``: the channels averaged, resampled to
+        44 100 Hz if the file has another rate.
+
+    Raises:
+        ValueError: If the file is missing, not decodable audio, silent or shorter
+            than 5.94 s; the message starts with the path.
+    """
+    path = Path(path)
+    if not path.is_file():
+        what = "not a file" if path.exists() else "file not found"
+        raise ValueError(f"{path}: {what}.")
+    try:
+        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
+    except (RuntimeError, OSError) as err:  # soundfile's errors are RuntimeErrors
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(f"{path}: not a readable audio file ({reason}).") from None
+    return prepare_signal(data.T, rate, where=str(path))  # (channels, n)
+
+
+def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
+    """Checks a signal and returns it as mono float32 at 44.1 kHz.
+
+    Args:
+        y: Samples in [-1, 1], shape ``(n,)`` or ``(channels, n)`` (librosa's
+            layout), floating point; ``int16`` data must be scaled first
+            (``y / 32768``).
+        sr: Its sample rate in Hz, a positive integer.
+        where: What to call the signal in error messages, e.g. its file name.
+
+    Returns:
+        Shape ``(n_44k,)``, float32.
+
+    Raises:
+        TypeError: If ``y`` is not floating point or ``sr`` not an integer.
+        ValueError: If the shape is wrong, a sample is NaN or infinite, or the
+            signal is silent or shorter than 5.94 s.
+    """
+    if isinstance(sr, bool) or not isinstance(sr, int | np.integer):
+        raise TypeError(f"sr must be an integer (Hz). Received: sr={sr!r}")
+    if sr <= 0:
+        raise ValueError(f"sr must be positive. Received: sr={sr}")
+    y = np.asarray(y)
+    if y.dtype.kind != "f":
+        raise TypeError(
+            f"{where}: samples must be floating point in [-1, 1] (scale int16 data "
+            f"by 1/32768). Received: dtype={y.dtype}"
+        )
+    if y.ndim not in (1, 2) or 0 in y.shape[:-1]:
+        raise ValueError(
+            f"{where}: samples must have shape (n,) or (channels, n). "
+            f"Received: shape={y.shape}"
+        )
+    if not np.isfinite(y).all():
+        raise ValueError(f"{where}: the samples contain NaN or infinity.")
+    seconds = y.shape[-1] / sr
+    if seconds < MIN_SECONDS:
+        raise ValueError(
+            f"{where}: too short: {seconds:.2f} s of audio; the features need at "
+            f"least {MIN_SECONDS:.2f} s (one 2**18-sample rhythm segment at 44.1 kHz)."
+        )
+    mono = y.astype(np.float32).mean(axis=0) if y.ndim == 2 else y.astype(np.float32)
+    if np.abs(mono).max() < SILENCE_LEVEL:
+        raise ValueError(
+            f"{where}: the audio is silent (no sample reaches 1/32768 of full scale)."
+        )
+    if sr != SAMPLE_RATE:
+        mono = librosa.resample(mono, orig_sr=int(sr), target_sr=SAMPLE_RATE)
+    if len(mono) < SEGMENT_LENGTH:  # rounding in the resampler: at most a sample
+        mono = np.pad(mono, (0, SEGMENT_LENGTH - len(mono)))
+    return mono
