@@ -1,6 +1,7 @@
 """The exercises of every tutorial, in order: the function a learner writes, and
 the check that judges it."""
 
+from minigenre.course import checks_audio as audio
 from minigenre.course import checks_network as network
 from minigenre.course import checks_study as study
 
@@ -22,5 +23,6 @@ EXERCISES = {
     ],
     "06": [("numpy_into_keras", study.check_numpy_into_keras)],
     "07": [("train_with_early_stopping", study.check_early_stopping)],
+    "08": [("loudest_band", audio.check_loudest_band)],
     "09": [("tensor_tanh", network.check_tensor_tanh)],
 }

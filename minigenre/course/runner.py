@@ -22,7 +22,10 @@ from minigenre.course.verdict import Wrong
 _running_for_check: ContextVar[bool] = ContextVar("_running_for_check", default=False)
 
 # Which extra of minigenre brings a package a tutorial may need.
-_EXTRAS = {"tensorflow": "reference", "keras": "reference", "reference": "reference"}
+_EXTRAS = {
+    "tensorflow": "reference", "keras": "reference", "reference": "reference",
+    "librosa": "audio", "soundfile": "audio",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

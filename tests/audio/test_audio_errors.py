@@ -7,11 +7,11 @@ import pytest
 
 pytest.importorskip("librosa", reason='needs "minigenre[audio]"')
 pytest.importorskip("soundfile", reason='needs "minigenre[audio]"')
-
 import soundfile
 
 from minigenre.audio import extract_features, load_audio, synth
 
+pytestmark = pytest.mark.audio
 SR = 44100
 
 

@@ -6,7 +6,6 @@ import pytest
 pytest.importorskip("librosa", reason='needs "minigenre[audio]"')
 pytest.importorskip("soundfile", reason='needs "minigenre[audio]"')
 pytest.importorskip("scipy.stats")
-
 import librosa
 import scipy.stats as scipy_stats
 import soundfile
@@ -23,6 +22,7 @@ from minigenre.audio import (
 from minigenre.audio.signal import prepare_signal
 from minigenre.study.data import N_FEATURES, SECTIONS
 
+pytestmark = pytest.mark.audio
 SR = 44100
 SECONDS = 7.0  # one 5.94 s rhythm segment and some
 

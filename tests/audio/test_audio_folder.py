@@ -7,7 +7,6 @@ import pytest
 
 pytest.importorskip("librosa", reason='needs "minigenre[audio]"')
 pytest.importorskip("soundfile", reason='needs "minigenre[audio]"')
-
 import soundfile
 
 from minigenre.audio import (
@@ -19,6 +18,7 @@ from minigenre.audio import (
 )
 from minigenre.study.data import load_csv
 
+pytestmark = pytest.mark.audio
 SR = 44100
 
 

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 pytest.importorskip("librosa", reason='needs "minigenre[audio]"')
-
 from minigenre.audio import loudness
 from minigenre.audio.loudness import (
     BAND_CONTOURS_DB,
@@ -14,6 +13,7 @@ from minigenre.audio.loudness import (
     PHON_LEVELS,
 )
 
+pytestmark = pytest.mark.audio
 SR = loudness.SAMPLE_RATE
 
 

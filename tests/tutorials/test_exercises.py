@@ -19,6 +19,8 @@ TUTORIALS_DIR = Path(__file__).resolve().parents[2] / "tutorials"
 SOLUTIONS_DIR = TUTORIALS_DIR / "solutions"
 HAS_TF = importlib.util.find_spec("tensorflow") is not None
 _NEEDS_TF = re.compile(r'^requires\("tensorflow"\)', re.M)
+HAS_AUDIO = all(importlib.util.find_spec(m) for m in ("librosa", "soundfile"))
+_NEEDS_AUDIO = re.compile(r'^requires\("librosa"', re.M)
 
 _runs: dict[str, dict] = {}
 _outcomes: dict[str, list[str]] = {"blank": [], "solution": []}
@@ -35,6 +37,8 @@ def _params() -> list:
         marks = [pytest.mark.slow]
         if _NEEDS_TF.search(path.read_text()):
             marks.append(pytest.mark.tensorflow)
+        if _NEEDS_AUDIO.search(path.read_text()):
+            marks.append(pytest.mark.audio)
         for name in course.exercises(path.name[:2]):
             param_id = f"{path.name[:2]}-{name}"
             params.append(pytest.param(path.name[:2], name, marks=marks, id=param_id))
@@ -46,6 +50,8 @@ def _variables(number: str) -> dict:
     path = _tutorial(number)
     if _NEEDS_TF.search(path.read_text()) and not HAS_TF:
         pytest.skip('needs TensorFlow: pip install "minigenre[reference]"')
+    if _NEEDS_AUDIO.search(path.read_text()) and not HAS_AUDIO:
+        pytest.skip('needs librosa and soundfile: pip install "minigenre[audio]"')
     if number not in _runs:
         _runs[number] = course.run_tutorial(path)
     return _runs[number]
@@ -176,6 +182,18 @@ def test_a_swapped_confusion_is_told_which_axis_is_which():
         return names[column], names[row]
 
     assert "rows are the true genre" in course.check(most_confused).message
+
+
+def test_a_band_counted_from_zero_is_told_to_add_one():
+    pytest.importorskip("librosa", reason='needs "minigenre[audio]"')
+    from minigenre.audio import extract_features
+
+    def loudest_band(y):
+        return int(np.argmax(extract_features(y, sr=44100)[:24]))
+
+    result = course.check(loudest_band)
+    assert result.status == "wrong"
+    assert "counted from 0" in result.message
 
 
 def test_code_that_raises_is_wrong_with_its_error_and_line():

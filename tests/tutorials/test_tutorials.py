@@ -22,6 +22,9 @@ TUTORIALS = sorted(path.name for path in TUTORIALS_DIR.glob("[0-9][0-9]_*.py"))
 # A tutorial needs TensorFlow when it imports it, Keras, or the `reference` package.
 _NEEDS_TF = re.compile(r"^(?:import|from) (?:tensorflow|keras|reference)\b", re.M)
 HAS_TF = importlib.util.find_spec("tensorflow") is not None
+# A tutorial needs the `audio` extra when it imports minigenre.audio or librosa.
+_NEEDS_AUDIO = re.compile(r"^(?:import|from) (?:minigenre\.audio|librosa)\b", re.M)
+HAS_AUDIO = all(importlib.util.find_spec(m) for m in ("librosa", "soundfile"))
 
 _seconds: dict[str, float] = {}
 
@@ -30,12 +33,18 @@ def _needs_tensorflow(name: str) -> bool:
     return bool(_NEEDS_TF.search((TUTORIALS_DIR / name).read_text()))
 
 
+def _needs_audio(name: str) -> bool:
+    return bool(_NEEDS_AUDIO.search((TUTORIALS_DIR / name).read_text()))
+
+
 def _params() -> list:
     params = []
     for name in TUTORIALS:
         marks = [pytest.mark.slow]
         if _needs_tensorflow(name):
             marks.append(pytest.mark.tensorflow)
+        if _needs_audio(name):
+            marks.append(pytest.mark.audio)
         params.append(pytest.param(name, marks=marks, id=name.removesuffix(".py")))
     return params
 
@@ -68,6 +77,8 @@ def test_every_tutorial_is_listed_in_the_readme():
 def test_tutorial_runs(name, tmp_path):
     if _needs_tensorflow(name) and not HAS_TF:
         pytest.skip('needs TensorFlow: pip install "minigenre[reference]"')
+    if _needs_audio(name) and not HAS_AUDIO:
+        pytest.skip('needs librosa and soundfile: pip install "minigenre[audio]"')
     env = {
         **os.environ,
         "MPLBACKEND": "Agg",

@@ -1,0 +1,141 @@
+"""How long the 264 features of a 30-second song take, on one core, warm and cold.
+
+Run ``python benchmarks/audio_features.py`` (about 30 s; ``--first-ever`` adds a run
+that compiles librosa's numba functions from scratch, about 30 s more). The song is
+synthesized (`minigenre.audio.synth`) and written as a 16-bit 44.1 kHz WAV file.
+
+* warm: in this process, after one unrecorded call: the whole ``extract_features``
+  on the file, and its parts (decoding, the SSD, chroma, MFCC) on their own.
+* cold: a new Python process per run that imports minigenre.audio and extracts the
+  features of the file once, timed from outside, with numba's cache as installed:
+  what one ``minigenre predict RUN --audio song.wav`` pays before its first song.
+* first ever: the same with an empty numba cache, as on the first call after
+  installing librosa.
+
+The process is pinned to one CPU (its children inherit that), and BLAS runs on one
+thread; the machine, versions and load averages are printed with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import librosa
+import numba
+import numpy as np
+import soundfile
+from threadpoolctl import threadpool_limits
+
+from minigenre import __version__
+from minigenre.audio import extract_features, load_audio, synth
+from minigenre.audio.loudness import SAMPLE_RATE
+from minigenre.audio.rhythm import spectrum_descriptor
+from minigenre.audio.tonal import chroma, mfcc
+
+COLD = (
+    "import sys, time; start = time.perf_counter()\n"
+    "from minigenre.audio import extract_features\n"
+    "extract_features(sys.argv[1]); print(time.perf_counter() - start)\n"
+)
+
+
+def _stats(seconds: list[float]) -> str:
+    return (
+        f"{statistics.median(seconds):8.3f} s  "
+        f"(min {min(seconds):.3f}, max {max(seconds):.3f}, n={len(seconds)})"
+    )
+
+
+def warm(path: Path, repeats: int) -> dict[str, list[float]]:
+    """Seconds per call of each part, one unrecorded round first, interleaved."""
+    y = load_audio(path)
+    cases = {
+        "extract_features(file)": lambda: extract_features(path),
+        "  decode + resample": lambda: load_audio(path),
+        "  SSD (NumPy)": lambda: spectrum_descriptor(y),
+        "  chroma (librosa)": lambda: chroma(y),
+        "  MFCC (librosa)": lambda: mfcc(y),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in cases}
+    for rep in range(repeats + 1):
+        for name, case in cases.items():
+            start = time.perf_counter()
+            case()
+            if rep > 0:
+                seconds[name].append(time.perf_counter() - start)
+    return seconds
+
+
+def cold(path: Path, repeats: int, numba_cache: str | None = None) -> dict:
+    """Wall time of new processes, and the time they report inside themselves."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    if numba_cache is not None:
+        env["NUMBA_CACHE_DIR"] = numba_cache
+    wall, inside = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", COLD, str(path)],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        wall.append(time.perf_counter() - start)
+        inside.append(float(result.stdout))
+    return {"process": wall, "import + first song": inside}
+
+
+def _environment() -> list[str]:
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(ln.split(":", 1)[1].strip() for ln in f if "model name" in ln)
+    except (OSError, StopIteration):
+        pass
+    return [
+        f"machine: {cpu}, {os.cpu_count()} CPUs, running on CPUs "
+        f"{sorted(os.sched_getaffinity(0))}; load average "
+        f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}",
+        f"versions: minigenre {__version__}, python {platform.python_version()}, "
+        f"numpy {np.__version__}, librosa {librosa.__version__}, numba "
+        f"{numba.__version__}, soundfile {soundfile.__version__} (libsndfile "
+        f"{soundfile.__libsndfile_version__})",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cold-repeats", type=int, default=3)
+    parser.add_argument("--first-ever", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "song.wav"
+        y = synth.song("techno", args.seconds, seed=0)
+        soundfile.write(path, y, SAMPLE_RATE, subtype="PCM_16")
+        with threadpool_limits(limits=1, user_api="blas"):
+            rows = warm(path, args.repeats)
+        rows |= {f"cold: {k}": v for k, v in cold(path, args.cold_repeats).items()}
+        if args.first_ever:
+            first = cold(path, 1, numba_cache=str(Path(tmp) / "numba"))
+            rows |= {f"first ever: {k}": v for k, v in first.items()}
+    print(f"Features of a {args.seconds:g} s song (44.1 kHz, 16-bit WAV), one core")
+    for line in _environment():
+        print(line)
+    print()
+    for name, seconds in rows.items():
+        print(f"{name:<36}{_stats(seconds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    if hasattr(os, "sched_setaffinity"):  # one core, for this process and children
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    sys.exit(main())
