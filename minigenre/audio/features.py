@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 from minigenre.audio.loudness import N_BANDS
-from minigenre.audio.rhythm import SSD_STATISTICS, spectrum_descriptor
+from minigenre.audio.rhythm import SSD_STATISTICS, segments, spectrum_descriptor
 from minigenre.audio.signal import load_audio, prepare_signal
 from minigenre.audio.tonal import (
     N_MFCC,
@@ -28,6 +28,7 @@ from minigenre.audio.tonal import (
     TONAL_STATISTICS,
     chroma,
     mfcc,
+    segment_frames,
     summarize,
 )
 
@@ -70,8 +71,9 @@ def extract_features(audio, sr: int | None = None) -> np.ndarray:
         if sr is None:
             raise ValueError("A signal needs its sample rate: extract_features(y, sr).")
         y = prepare_signal(audio, sr)
+    parts = segments(y)  # the 5.94 s segments all three sections describe
     return np.concatenate([
         spectrum_descriptor(y),  # (168,)
-        summarize(chroma(y)),  # (48,)
-        summarize(mfcc(y)),  # (48,)
+        summarize(segment_frames(parts, chroma)),  # (48,)
+        summarize(segment_frames(parts, mfcc)),  # (48,)
     ])  # fmt: skip

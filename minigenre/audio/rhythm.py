@@ -43,6 +43,11 @@ def segment_starts(n_samples: int, sample_rate: int = 44100) -> np.ndarray:
     return (skip + np.arange(n_segments)) * SEGMENT_LENGTH
 
 
+def segments(y: np.ndarray) -> list[np.ndarray]:
+    """The whole segments of ``y`` the features describe (views, not copies)."""
+    return [y[start : start + SEGMENT_LENGTH] for start in segment_starts(len(y))]
+
+
 def band_statistics(loudness: np.ndarray) -> np.ndarray:
     """The seven statistics of each band's loudness over time.
 
@@ -83,13 +88,11 @@ def spectrum_descriptor(y: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: If ``y`` is shorter than one segment.
     """
-    starts = segment_starts(len(y))
-    if len(starts) == 0:
+    parts = segments(y)
+    if not parts:
         raise ValueError(
             f"The SSD needs at least {SEGMENT_LENGTH} samples (one segment). "
             f"Received: {len(y)} samples"
         )
-    per_segment = [
-        band_statistics(sonogram(y[start : start + SEGMENT_LENGTH])) for start in starts
-    ]  # each (7, 24)
+    per_segment = [band_statistics(sonogram(part)) for part in parts]  # (7, 24) each
     return np.mean(per_segment, axis=0).ravel()  # (168,)

@@ -21,6 +21,7 @@ from minigenre.audio.loudness import SAMPLE_RATE, SEGMENT_LENGTH
 MIN_SECONDS = SEGMENT_LENGTH / SAMPLE_RATE  # 5.94 s
 # Quieter than the smallest step of 16-bit audio everywhere: nothing to describe.
 SILENCE_LEVEL = 2.0**-15
+MIN_RATE, MAX_RATE = 1000, 768_000  # Hz: what any audio file or device uses
 
 
 def load_audio(path: str | os.PathLike) -> np.ndarray:
@@ -44,7 +45,9 @@ def load_audio(path: str | os.PathLike) -> np.ndarray:
     try:
         data, rate = soundfile.read(path, dtype="float32", always_2d=True)
     except (RuntimeError, OSError) as err:  # soundfile's errors are RuntimeErrors
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        # libsndfile's own words ("Format not recognised."), without the path again.
+        reason = getattr(err, "error_string", None) or str(err) or type(err).__name__
+        reason = reason.splitlines()[0].rstrip(".")
         raise ValueError(f"{path}: not a readable audio file ({reason}).") from None
     return prepare_signal(data.T, rate, where=str(path))  # (channels, n)
 
@@ -56,7 +59,7 @@ def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
         y: Samples in [-1, 1], shape ``(n,)`` or ``(channels, n)`` (librosa's
             layout), floating point; ``int16`` data must be scaled first
             (``y / 32768``).
-        sr: Its sample rate in Hz, a positive integer.
+        sr: Its sample rate in Hz, an integer from 1000 to 768 000.
         where: What to call the signal in error messages, e.g. its file name.
 
     Returns:
@@ -69,8 +72,11 @@ def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
     """
     if isinstance(sr, bool) or not isinstance(sr, int | np.integer):
         raise TypeError(f"sr must be an integer (Hz). Received: sr={sr!r}")
-    if sr <= 0:
-        raise ValueError(f"sr must be positive. Received: sr={sr}")
+    if not MIN_RATE <= sr <= MAX_RATE:  # 1 Hz would "resample" to 44100x the data
+        raise ValueError(
+            f"{where}: the sample rate must be in [{MIN_RATE}, {MAX_RATE}] Hz. "
+            f"Received: sr={sr}"
+        )
     y = np.asarray(y)
     if y.dtype.kind != "f":
         raise TypeError(

@@ -84,7 +84,14 @@ def test_a_signal_needs_its_rate_and_a_file_has_its_own(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("sr", "error"), [(44100.0, TypeError), (True, TypeError), (0, ValueError)]
+    ("sr", "error"),
+    [
+        (44100.0, TypeError),
+        (True, TypeError),
+        (0, ValueError),
+        (1, ValueError),
+        (10**6, ValueError),
+    ],
 )
 def test_bad_sample_rates(sr, error):
     with pytest.raises(error, match=r"Received: sr="):
