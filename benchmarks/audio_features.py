@@ -13,7 +13,9 @@ synthesized (`minigenre.audio.synth`) and written as a 16-bit 44.1 kHz WAV file.
   installing librosa.
 
 The process is pinned to one CPU (its children inherit that), and BLAS runs on one
-thread; the machine, versions and load averages are printed with the table.
+thread; the machine, versions and load averages are printed with the table. Each
+row gives the median wall time with its range, and the median CPU time, which other
+programs on a shared core do not inflate.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,41 +40,48 @@ from threadpoolctl import threadpool_limits
 from minigenre import __version__
 from minigenre.audio import extract_features, load_audio, synth
 from minigenre.audio.loudness import SAMPLE_RATE
-from minigenre.audio.rhythm import spectrum_descriptor
-from minigenre.audio.tonal import chroma, mfcc
+from minigenre.audio.rhythm import segments, spectrum_descriptor
+from minigenre.audio.tonal import chroma, mfcc, segment_frames
 
 COLD = (
-    "import sys, time; start = time.perf_counter()\n"
+    "import sys, time; start, cpu = time.perf_counter(), time.process_time()\n"
     "from minigenre.audio import extract_features\n"
-    "extract_features(sys.argv[1]); print(time.perf_counter() - start)\n"
+    "extract_features(sys.argv[1])\n"
+    "print(time.perf_counter() - start, time.process_time() - cpu)\n"
 )
 
 
-def _stats(seconds: list[float]) -> str:
+def _stats(times: list[tuple[float, float]]) -> str:
+    wall = [w for w, _ in times]
+    cpu = statistics.median(c for _, c in times)
     return (
-        f"{statistics.median(seconds):8.3f} s  "
-        f"(min {min(seconds):.3f}, max {max(seconds):.3f}, n={len(seconds)})"
+        f"{statistics.median(wall):8.3f} s  (min {min(wall):.3f}, max "
+        f"{max(wall):.3f}, n={len(wall)}); CPU {cpu:.3f} s"
     )
 
 
-def warm(path: Path, repeats: int) -> dict[str, list[float]]:
-    """Seconds per call of each part, one unrecorded round first, interleaved."""
+def warm(path: Path, repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per call of each part, one unrecorded round first,
+    interleaved. CPU time counts only this process's work, so it holds steady
+    when other programs share the core."""
     y = load_audio(path)
+    parts = segments(y)  # chroma and MFCC are computed segment by segment
     cases = {
         "extract_features(file)": lambda: extract_features(path),
         "  decode + resample": lambda: load_audio(path),
         "  SSD (NumPy)": lambda: spectrum_descriptor(y),
-        "  chroma (librosa)": lambda: chroma(y),
-        "  MFCC (librosa)": lambda: mfcc(y),
+        "  chroma (librosa)": lambda: segment_frames(parts, chroma),
+        "  MFCC (librosa)": lambda: segment_frames(parts, mfcc),
     }
-    seconds: dict[str, list[float]] = {name: [] for name in cases}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for rep in range(repeats + 1):
         for name, case in cases.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             case()
             if rep > 0:
-                seconds[name].append(time.perf_counter() - start)
-    return seconds
+                cpu = time.process_time() - start_cpu
+                times[name].append((time.perf_counter() - start, cpu))
+    return times
 
 
 def cold(path: Path, repeats: int, numba_cache: str | None = None) -> dict:
@@ -79,16 +89,20 @@ def cold(path: Path, repeats: int, numba_cache: str | None = None) -> dict:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     if numba_cache is not None:
         env["NUMBA_CACHE_DIR"] = numba_cache
-    wall, inside = [], []
+    process, inside = [], []
     for _ in range(repeats):
         start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [sys.executable, "-c", COLD, str(path)],
             env=env, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        wall.append(time.perf_counter() - start)
-        inside.append(float(result.stdout))
-    return {"process": wall, "import + first song": inside}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        process.append((time.perf_counter() - start, cpu))
+        wall_inside, cpu_inside = map(float, result.stdout.split())
+        inside.append((wall_inside, cpu_inside))
+    return {"process": process, "import + first song": inside}
 
 
 def _environment() -> list[str]:
