@@ -68,7 +68,7 @@ SR = loudness.SAMPLE_RATE  # 44 100 Hz, the rate the rhythm settings are made fo
 # (tones whose harmonics die away quickly) picking the notes of a I-V-vi-IV chord
 # progression, and a soft shaker (a burst of noise) on every beat. Its seed picks
 # the key and the tempo. Eight seconds are enough: the rhythm features need one
-# segment of 2**18 samples, 5.94 s.
+# segment of `2**18` samples, 5.94 s.
 
 # %%
 y = synth.song("folk", seconds=8.0, seed=0)
