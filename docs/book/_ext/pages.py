@@ -40,6 +40,14 @@ MODULES = [
     "minigenre.study.network",
     "minigenre.study.runs",
     "minigenre.study.workflow",
+    # The audio extra's modules (librosa): the package itself only re-exports them.
+    "minigenre.audio.loudness",
+    "minigenre.audio.rhythm",
+    "minigenre.audio.tonal",
+    "minigenre.audio.signal",
+    "minigenre.audio.features",
+    "minigenre.audio.folder",
+    "minigenre.audio.synth",
 ]
 
 
