@@ -12,6 +12,9 @@ The plan, as docs/ARCHITECTURE.md draws it:
   only lazily, inside the command that needs TensorFlow;
 * ``reference/`` uses public modules and names only, and not the CLI;
 * only ``reference/`` imports TensorFlow or Keras;
+* the audio wing (``minigenre/audio/``) imports the core only, and only it imports
+  librosa, soundfile or numba; the other wings import it only lazily, inside the
+  function that needs it, so that they work without the ``audio`` extra;
 * no circle, lazy imports included.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("minigenre", "reference")
 HEAVY = ("tensorflow", "keras")  # imported in reference/ only
+AUDIO_LIBRARIES = ("librosa", "soundfile", "numba")  # imported in minigenre/audio/ only
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,12 @@ def find_modules(root: Path = ROOT) -> dict[str, Path]:
 
 
 def wing(module: str) -> str:
-    """``"core"``, ``"study"``, ``"cli"`` or ``"reference"``."""
+    """``"core"``, ``"study"``, ``"audio"``, ``"cli"`` or ``"reference"``."""
     parts = module.split(".")
     if parts[0] == "reference":
         return "reference"
-    if len(parts) > 1 and parts[1] == "study":
-        return "study"
+    if len(parts) > 1 and parts[1] in ("study", "audio"):
+        return parts[1]
     if len(parts) > 1 and parts[1] in ("cli", "__main__"):
         return "cli"
     return "core"
@@ -73,7 +77,8 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
 
 
 def imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Arrow]:
-    """Every import in ``path``: project modules and the heavy frameworks."""
+    """Every import in ``path``: project modules, the heavy frameworks and the
+    audio libraries."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     arrows: list[Arrow] = []
 
@@ -98,7 +103,8 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Arrow]
     return [
         a
         for a in arrows
-        if a.target.split(".")[0] in (*PACKAGES, *HEAVY) and a.target != "__future__"
+        if a.target.split(".")[0] in (*PACKAGES, *HEAVY, *AUDIO_LIBRARIES)
+        and a.target != "__future__"
     ]
 
 
@@ -120,8 +126,17 @@ def problems(arrows: list[Arrow]) -> list[str]:
         where = f"{a.source}:{a.line} -> {a.target}"
         framework = a.target.split(".")[0] in HEAVY
         source, target = wing(a.source), None if framework else wing(a.target)
+        audio_library = a.target.split(".")[0] in AUDIO_LIBRARIES
+        if audio_library:
+            target = None
         if framework and source != "reference":
             found.append(f"{where}: only reference/ imports {a.target}")
+        elif audio_library and source != "audio":
+            found.append(f"{where}: only minigenre/audio imports {a.target}")
+        elif source == "audio" and target in ("study", "cli", "reference"):
+            found.append(f"{where}: the audio wing imports the {target}")
+        elif target == "audio" and source != "audio" and not a.lazy:
+            found.append(f"{where}: the {source} imports minigenre.audio at import")
         elif source == "core" and target in ("study", "cli", "reference"):
             found.append(f"{where}: the core imports the {target}")
         elif source == "study" and target in ("cli", "reference"):

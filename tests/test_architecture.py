@@ -76,6 +76,32 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     assert "circle: minigenre.a -> minigenre.b" in found  # through a lazy import
 
 
+def test_the_checker_keeps_librosa_in_the_audio_wing(tmp_path):
+    write(tmp_path, "minigenre/__init__.py")
+    write(tmp_path, "minigenre/model.py", "import librosa\n")
+    write(tmp_path, "minigenre/audio/__init__.py", "import librosa\n")
+    write(tmp_path, "minigenre/audio/folder.py", "from minigenre.study import data\n")
+    write(tmp_path, "minigenre/study/__init__.py")
+    write(tmp_path, "minigenre/study/data.py", "import minigenre.audio\n")
+    lazy = "def f():\n    import minigenre.audio\n"
+    write(tmp_path, "minigenre/cli/__init__.py", lazy)
+    modules = import_graph.find_modules(tmp_path)
+    arrows = [
+        a
+        for name, path in modules.items()
+        for a in import_graph.imports_of(name, path, modules)
+    ]
+    found = sorted(import_graph.problems(arrows))
+    assert found == [
+        "minigenre.audio.folder:1 -> minigenre.study.data: the audio wing imports the "
+        "study",
+        "minigenre.model:1 -> librosa: only minigenre/audio imports librosa",
+        "minigenre.study.data:1 -> minigenre.audio: the study imports minigenre.audio "
+        "at import",
+    ]
+    # Not listed: librosa in minigenre/audio, and the CLI's lazy import.
+
+
 def private_uses(path):
     """``(line, name)`` for each private name of the packages a test file touches.
 
