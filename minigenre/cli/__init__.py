@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from minigenre import __version__
-from minigenre.cli import commands
+from minigenre.cli import audio_commands, commands
 from minigenre.cli.arguments import (
     add_data_arguments,
     add_source_arguments,
@@ -65,7 +65,7 @@ def _add_run_commands(subparsers) -> None:
         "confusion matrix.",
     )  # fmt: skip
     predict = _add_command(
-        subparsers, "predict", commands.cmd_predict,
+        subparsers, "predict", _predict,
         "write the two Kaggle submission files for the test rows",
         f"Standardizes the test rows with the training statistics and writes "
         f"{commands.LABELS_FILE} (Sample_id,Sample_label; labels 1-10) and "
@@ -93,8 +93,13 @@ def _add_run_commands(subparsers) -> None:
     plot.add_argument("--dpi", type=dpi, default=100, help="default: 100, at most 1000")
     for parser in (predict, plot):
         parser.add_argument(
-            "--out", metavar="DIR", required=True, help="created if missing"
+            "--out", metavar="DIR", required=parser is plot, help="created if missing"
         )
+    predict.add_argument(
+        "--audio", metavar="FILE",
+        help="print the genre probabilities of one song instead (a run trained on "
+        "`minigenre features` output; needs the audio extra)",
+    )  # fmt: skip
     score = _add_command(
         subparsers, "score", commands.cmd_score,
         "score a submission file against the embedded set's hidden test labels",
@@ -106,6 +111,31 @@ def _add_run_commands(subparsers) -> None:
     add_source_arguments(score, "default: the embedded dataset, the only one with "
                          "hidden labels")  # fmt: skip
     score.add_argument("--json", action="store_true", help="print JSON instead")
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """``predict RUN --out DIR`` (the test rows) or ``predict RUN --audio FILE``."""
+    if args.audio is not None:
+        return audio_commands.cmd_predict_audio(args)
+    return commands.cmd_predict(args)
+
+
+def _add_features_command(subparsers) -> None:
+    features = _add_command(
+        subparsers, "features", audio_commands.cmd_features,
+        "turn a folder of audio files into a CSV of the study's 264 features",
+        "Reads every audio file below DIR (WAV, FLAC, OGG, MP3, ...) into one row "
+        "of 264 features (rhythm, chroma, MFCC; docs/AUDIO.md). With sub-folders, "
+        "each file's genre is its sub-folder's name, in a `genre` column for "
+        "`train --csv FILE --label-column genre`. Files that cannot be read are "
+        "skipped and listed; FILE is written whole or not at all. Needs the audio "
+        'extra: pip install "minigenre[audio]".',
+    )  # fmt: skip
+    features.add_argument("directory", metavar="DIR", help="a folder of songs")
+    features.add_argument("--out", metavar="FILE", required=True, help="the CSV")
+    features.add_argument(
+        "--overwrite", action="store_true", help="replace FILE if it exists"
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run_commands(subparsers)
+    _add_features_command(subparsers)
     compare = _add_command(
         subparsers, "compare", commands.cmd_compare,
         "train the NumPy and the Keras model side by side and compare them",

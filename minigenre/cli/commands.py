@@ -155,6 +155,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    if args.out is None:
+        raise UsageError("predict needs --out DIR (or --audio FILE for one song).")
     run = load_run(args.run_dir)
     dataset = run_data(args, run)
     labels, proba = workflow.predict_run(run, dataset, args.threshold)

@@ -54,3 +54,22 @@ def test_minigenre_audio_says_which_extra_to_install(tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: minigenre.audio needs librosa and soundfile")
     assert 'pip install "minigenre[audio]"' in last
+
+
+def test_the_audio_commands_say_which_extra_to_install(tmp_path):
+    result = run_python(
+        BLOCK_AUDIO + "from minigenre.cli import main\n"
+        "assert main(['features', '.', '--out', 'f.csv']) == 2\n"
+        "assert main(['train', '--out', 'run', '--epochs', '1']) == 0\n"
+        "assert main(['predict', 'run', '--audio', 'song.wav']) == 2\n",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        "minigenre features: error: features needs librosa and soundfile: pip "
+        'install "minigenre[audio]".',
+        "minigenre predict: error: predict --audio needs librosa and soundfile: pip "
+        'install "minigenre[audio]".',
+    ]
+    assert not (tmp_path / "f.csv").exists()
