@@ -1,9 +1,10 @@
-"""minigenre's speed next to Keras and scikit-learn, in one process.
+"""minigenre's speed next to Keras, scikit-learn, PyTorch and JAX, in one process.
 
-    python benchmarks/bench.py                      # the full run, ~2 minutes
+    python benchmarks/bench.py                      # the full run, a few minutes
     python benchmarks/bench.py --reps 1 --scaling-rows 1000 --json /tmp/b.json
 
-Needs the ``reference`` and ``test`` extras (TensorFlow, scikit-learn). See
+Needs the ``reference`` and ``test`` extras (TensorFlow, scikit-learn); the ``bench``
+extra adds PyTorch and JAX, each skipped with a line saying so when missing. See
 ``bench_lib.py`` beside this file for what is measured and how.
 """
 
@@ -12,15 +13,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from minigenre.cli.arguments import non_negative_int, positive_int
+from minigenre.cli.arguments import positive_int
 
-SUMMARY = "time minigenre's training and prediction against Keras and scikit-learn"
 DESCRIPTION = (
-    "On the embedded dataset's training split, in one process: fit time of "
-    "minigenre, Keras (first and warm calls) and scikit-learn's MLPClassifier, the "
-    "floor the matrix products alone set, predict time on the test rows, and "
-    "minigenre's fit time per sample and memory from 4k to 1M synthetic rows. "
-    "Prints a table (min, median and max of each case) and writes all of it as JSON."
+    "On the embedded dataset's training split, in one process, every library with "
+    "its default thread settings: fit time of minigenre, Keras (first and warm "
+    "calls, steps_per_execution, jit_compile), scikit-learn's MLPClassifier, "
+    "PyTorch and JAX when installed, a tight NumPy loop and the floor the matrix "
+    "products alone set; predict time on the test rows; minigenre's fit time per "
+    "sample and memory from 4k to 1M synthetic rows; the fits again while a second "
+    "process keeps one core busy. Prints a table (min, median and max of each case) "
+    "and writes all of it as JSON."
 )
 
 
@@ -54,9 +57,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         "on it)",
     )  # fmt: skip
     parser.add_argument(
-        "--blas-threads", type=non_negative_int, default=1, metavar="N",
-        help="threads of NumPy's BLAS for minigenre, scikit-learn and the floor "
-        "(default: 1; 0: the library's default, one per core)",
+        "--no-contention", action="store_true",
+        help="skip the fits with one core kept busy by a second process",
     )  # fmt: skip
     parser.add_argument(
         "--json", metavar="FILE", default="bench.json",
@@ -83,7 +85,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         scaling_rows=args.scaling_rows,
         scaling_epochs=args.scaling_epochs,
-        blas_threads=args.blas_threads or None,
+        contention=not args.no_contention,
     )
     save_json(result, args.json)
     print_table(result)

@@ -1,38 +1,51 @@
-"""The benchmark: minigenre's training and prediction speed next to Keras's and
-scikit-learn's, with the floor that the matrix products alone set.
+"""The benchmark: minigenre's training and prediction speed next to its peers', with
+the floor that the matrix products alone set.
 
 Everything runs in one process. Each case runs once to warm up, then ``reps`` times,
 the cases interleaved so that a slow spell of the machine hits them all alike, each
 after a garbage collection so that none pays for another's garbage; the table shows
-min, median and max, and every ratio compares medians of this one run.
+min, median and max, and every ratio compares medians of this one run. Every library
+runs with its default thread settings, as a user would run it.
 
-* fit: the study's network on the embedded dataset's training split, float32. Keras
-  is timed on a model already built (TensorFlow imported, weights created): its
-  *first* ``fit`` traces the training graph, later ones reuse it (*warm*).
-  scikit-learn's ``MLPClassifier`` has no ELU, so it is compared with a relu
-  minigenre model of the same shape.
+* fit: the study's network on the embedded dataset's training split, float32.
+  minigenre as is, and with NumPy's BLAS pinned to one thread by hand. Keras is
+  timed on a model already built (TensorFlow imported, weights created): its
+  *first* ``fit`` traces the training graph, later ones reuse it (*warm*); also with
+  ``steps_per_execution`` set to one epoch (one call of the compiled function per
+  epoch) and with that plus ``jit_compile=True`` (XLA). scikit-learn's
+  ``MLPClassifier`` has no ELU, so it is compared with a relu minigenre model of
+  the same shape (as is, and with one BLAS thread). PyTorch and JAX (an epoch under
+  ``jit`` with ``lax.scan``) when installed, and a tight hand-written NumPy loop
+  (``bench_peers.py``).
 * floor: the same training's matrix products alone, on the same batch shapes: the
   six a batch needs when the gradient for the input is computed too, and the five
-  minigenre computes.
-* predict: class probabilities for the 6544 test rows, each library's default call.
+  minigenre computes. The floor and the hand-written NumPy run on one BLAS thread.
+* predict: class probabilities for the 6544 test rows, each library's default call,
+  and one plain NumPy forward pass over all rows (one BLAS thread).
 * scaling: minigenre's fit time per sample and its memory on synthetic float32 rows,
   one epoch per fit by default (the time per sample does not depend on it). Memory
   is measured with ``tracemalloc``, which NumPy tells about every array it
   allocates: the peak of one ``fit`` over the memory traced before it is exactly
   what training needs beyond its data, free of what this process already holds
   (TensorFlow alone is ~600 MB of resident memory) and of the other cases' data.
+* contention: the fits again, defaults for every library and minigenre pinned to one
+  thread by hand, while a second process keeps one core busy, as a browser or a
+  build does on a user's machine.
 
-NumPy's BLAS runs on one thread by default (see ``run_benchmark``); the machine,
-versions, thread settings and load averages are part of the result.
+The machine, versions, thread settings and load averages are part of the result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import math
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 import warnings
@@ -40,6 +53,13 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from bench_peers import (
+    jax_peer,
+    missing_peers,
+    numpy_forward,
+    tight_numpy_fit,
+    torch_peer,
+)
 from bench_report import print_table, targets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -53,6 +73,16 @@ from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
 from reference.backend import keras, tf
 from reference.keras_model import build_model
+
+try:
+    # reference/ turns TensorFlow's op determinism on, for exact parity; a user's
+    # Keras runs without it, and Keras refuses jit_compile (XLA) with it.
+    from tensorflow.python.framework.config import disable_op_determinism
+
+    disable_op_determinism()
+    JIT_COMPILE = True
+except ImportError:  # a TensorFlow that moved it: no jit_compile case
+    JIT_COMPILE = False
 
 UNITS, N_CLASSES = 128, 10
 SCALING_ROWS = (4_000, 40_000, 400_000, 1_000_000)
@@ -119,66 +149,183 @@ def _interleaved(cases: dict, reps: int) -> dict:
     return {name: _stats(values) for name, values in seconds.items()}
 
 
-def bench_fit_and_predict(x, y, x_test, epochs: int, batch_size: int, reps: int):
-    """The fit, floor and predict cases on one training set: (fit, predict) stats."""
+def _keras_compiled(n_features: int, seed: int, **compile_args):
+    """The study's Keras model, compiled again with ``compile_args`` (if any)."""
+    model = build_model(seed=seed, input_dim=n_features, n_classes=N_CLASSES)
+    if compile_args:
+        model.compile(
+            optimizer=keras.optimizers.Adam(),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            **compile_args,
+        )
+    return model
+
+
+def fit_cases(x, y, epochs: int, batch_size: int, trained: dict, notes: list) -> dict:
+    """Every library's fit with its default settings, as ``name -> (rep -> s)``.
+
+    Models the predict cases need are left in ``trained``; a peer that cannot run
+    here is skipped with a line in ``notes``.
+    """
     fit_args = {"batch_size": batch_size, "epochs": epochs, "verbose": 0}
-    n_features = x.shape[1]
-    # One Keras model is trained over and over (its fit is warm after the first);
-    # every first-call sample is a new model's first fit.
-    keras_warm = build_model(seed=0, input_dim=n_features, n_classes=N_CLASSES)
-    trained = {}
+    n_features, steps = x.shape[1], math.ceil(len(x) / batch_size)
+    # One Keras model per variant is trained over and over (its fit is warm after the
+    # first); every first-call sample is a new model's first fit.
+    keras_models = {
+        "keras_warm": _keras_compiled(n_features, 0),
+        # The whole epoch in one call to the compiled training function.
+        "keras_steps": _keras_compiled(n_features, 0, steps_per_execution=steps),
+    }
+    if JIT_COMPILE:
+        keras_models["keras_jit"] = _keras_compiled(
+            n_features, 0, steps_per_execution=steps, jit_compile=True
+        )
+    else:
+        notes.append("Keras jit_compile skipped: XLA needs op determinism off")
+    trained["keras"] = keras_models["keras_warm"]
 
     def keras_first(rep):
-        model = build_model(seed=rep + 1, input_dim=n_features, n_classes=N_CLASSES)
+        model = _keras_compiled(n_features, rep + 1)
         return _timed(model.fit, x, y, **fit_args)
 
-    def minigenre_fit(activation):
+    def minigenre_fit(activation, threads=None):
         def case(rep):
             model = minigenre_model(activation, seed=rep + 1)
-            seconds = _timed(model.fit, x, y, **fit_args)
+            with threadpool_limits(limits=threads, user_api="blas"):
+                seconds = _timed(model.fit, x, y, **fit_args)
             trained[f"minigenre_{activation}"] = model
             return seconds
 
         return case
 
-    def sklearn_fit(rep):
-        model = MLPClassifier(
-            hidden_layer_sizes=(UNITS,),
-            activation="relu",
-            solver="adam",
-            batch_size=batch_size,
-            max_iter=epochs,
-            random_state=rep + 1,
-        )
-        with warnings.catch_warnings():  # 4 epochs is deliberately "unconverged"
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            seconds = _timed(model.fit, x, y)
-        trained["sklearn"] = model
+    def sklearn_fit(threads=None):
+        def case(rep):
+            model = MLPClassifier(
+                hidden_layer_sizes=(UNITS,),
+                activation="relu",
+                solver="adam",
+                batch_size=batch_size,
+                max_iter=epochs,
+                random_state=rep + 1,
+            )
+            with warnings.catch_warnings():  # 4 epochs is deliberately "unconverged"
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                with threadpool_limits(limits=threads, user_api="blas"):
+                    seconds = _timed(model.fit, x, y)
+            trained["sklearn"] = model
+            return seconds
+
+        return case
+
+    def pinned(fn, *args, **kwargs):  # hand-written NumPy: one BLAS thread, by hand
+        with threadpool_limits(limits=1, user_api="blas"):
+            return _timed(fn, *args, **kwargs)
+
+    def tight(rep):
+        seconds = pinned(tight_numpy_fit, x, y, epochs, batch_size, rep + 1)
+        trained["numpy_weights"] = tight_numpy_fit(x, y, 1, batch_size, rep + 1)
         return seconds
 
-    fit = _interleaved(
-        {
-            "minigenre_elu": minigenre_fit("elu"),
-            "minigenre_relu": minigenre_fit("relu"),
-            "sklearn_relu": sklearn_fit,
-            "keras_warm": lambda rep: _timed(keras_warm.fit, x, y, **fit_args),
-            "keras_first": keras_first,
-            "floor_6_gemms": lambda rep: _timed(gemm_floor, x, epochs, batch_size),
-            "floor_5_gemms": lambda rep: _timed(
-                gemm_floor, x, epochs, batch_size, input_grad=False
-            ),
+    cases = {
+        "minigenre_elu": minigenre_fit("elu"),
+        "minigenre_elu_1_thread": minigenre_fit("elu", threads=1),
+        "minigenre_relu": minigenre_fit("relu"),
+        "sklearn_relu": sklearn_fit(),
+        "sklearn_relu_1_thread": sklearn_fit(threads=1),
+        **{
+            name: (lambda rep, m=model: _timed(m.fit, x, y, **fit_args))
+            for name, model in keras_models.items()
         },
-        reps,
-    )
-    predict = _interleaved(
-        {
-            "minigenre": lambda rep: _timed(trained["minigenre_elu"].predict, x_test),
-            "keras": lambda rep: _timed(keras_warm.predict, x_test, verbose=0),
-            "sklearn": lambda rep: _timed(trained["sklearn"].predict_proba, x_test),
-        },
-        reps,
-    )
-    return fit, predict
+        "keras_first": keras_first,
+        "numpy_tight": tight,
+        "floor_6_gemms": lambda rep: pinned(gemm_floor, x, epochs, batch_size),
+        "floor_5_gemms": lambda rep: pinned(
+            gemm_floor, x, epochs, batch_size, input_grad=False
+        ),
+    }
+    return cases | _optional_fit_cases(x, y, epochs, batch_size, trained, notes)
+
+
+def _optional_fit_cases(x, y, epochs, batch_size, trained, notes) -> dict:
+    """PyTorch and JAX, each when installed."""
+    missing = missing_peers()
+    notes.extend(missing.values())
+    cases = {}
+    if "pytorch" not in missing:
+        fit, predict, version, threads = torch_peer(x, y, epochs, batch_size)
+        trained["pytorch"] = (fit(0), predict)
+        cases["pytorch"] = lambda rep: _timed(fit, rep + 1)
+        notes.append(f"PyTorch {version} on the CPU, {threads} intra-op threads")
+    if "jax" not in missing:
+        fit, predict, version = jax_peer(x, y, epochs, batch_size)
+        trained["jax"] = (fit(0), predict)
+        cases["jax_jit"] = lambda rep: _timed(fit, rep + 1)
+        notes.append(f"JAX {version}, each epoch one jit-compiled lax.scan")
+    return cases
+
+
+def predict_cases(x_test, trained: dict) -> dict:
+    """Every library's predict on the test rows, its default call."""
+    weights = trained["numpy_weights"]
+
+    def plain(rep):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return _timed(numpy_forward, weights, x_test)
+
+    cases = {
+        "minigenre": lambda rep: _timed(trained["minigenre_elu"].predict, x_test),
+        "numpy_forward": plain,
+        "keras": lambda rep: _timed(trained["keras"].predict, x_test, verbose=0),
+        "sklearn": lambda rep: _timed(trained["sklearn"].predict_proba, x_test),
+    }
+    for name in ("pytorch", "jax"):
+        if name in trained:
+            model, predict = trained[name]
+            cases[name] = lambda rep, m=model, p=predict: _timed(p, m, x_test)
+    return cases
+
+
+def bench_fit_and_predict(x, y, x_test, epochs: int, batch_size: int, reps: int):
+    """The fit and predict cases on an idle machine: (fit, predict, notes)."""
+    trained, notes = {}, []
+    fit = _interleaved(fit_cases(x, y, epochs, batch_size, trained, notes), reps)
+    predict = _interleaved(predict_cases(x_test, trained), reps)
+    return fit, predict, notes
+
+
+CONTENTION_CASES = (
+    "minigenre_elu",
+    "minigenre_elu_1_thread",
+    "keras_warm",
+    "keras_steps",
+    "sklearn_relu",
+    "pytorch",
+    "jax_jit",
+)
+
+
+@contextlib.contextmanager
+def busy_core():
+    """A second process spinning on one core while the block runs."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)  # let it start and take its core
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def bench_contention(x, y, epochs: int, batch_size: int, reps: int) -> dict:
+    """The fits again, each library with its defaults, while another core is busy."""
+    cases = fit_cases(x, y, epochs, batch_size, {}, [])
+    with busy_core():
+        result = _interleaved(
+            {name: cases[name] for name in CONTENTION_CASES if name in cases}, reps
+        )
+        load = _load_average()  # the last minute's: this scenario's own
+    return {"fit": result, "load_average_at_end": load}
 
 
 def bench_scaling(
@@ -280,9 +427,12 @@ def run_benchmark(
     batch_size: int = 32,
     scaling_rows: list[int] = SCALING_ROWS,
     scaling_epochs: int = 1,
-    blas_threads: int | None = 1,
+    contention: bool = True,
 ) -> dict:
     """Runs every case; returns a JSON-ready dict (see the module docstring).
+
+    Every library runs with its default thread settings, as a user runs it; the
+    rows marked "1 thread" pin NumPy's BLAS to one thread by hand.
 
     Args:
         reps: Recorded repetitions of each case, after one warm-up.
@@ -292,38 +442,33 @@ def run_benchmark(
         scaling_rows: Sizes of the scaling cases.
         scaling_epochs: Epochs of each scaling fit; the time per sample does not
             depend on it, and 1 keeps the million-row case to seconds.
-        blas_threads: Threads of NumPy's BLAS, used by minigenre, scikit-learn and
-            the floor alike (``None``: the library's default, one per core). One
-            by default: a batch of 32 gains little from a second thread on an idle
-            machine, and its matrix products run 5-20x slower on two threads as
-            soon as another process takes a core. Keras keeps TensorFlow's own
-            thread pools, one thread per core.
+        contention: Also run the fits while a second process keeps a core busy.
     """
     dataset = make_synthetic(seed=0)
     split = split_and_scale(dataset, seed=0)
-    # float32 for all three libraries, converted once here, as Keras would do.
+    # float32 for all the libraries, converted once here, as Keras would do.
     x = split.x_train[:rows].astype(np.float32)
     y = split.y_train[:rows]
     x_test = split.scaler.transform(dataset.x_test)[:predict_rows].astype(np.float32)
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
-        result = environment()
-        result["settings"] = {
-            "reps": reps,
-            "train_rows": len(x),
-            "features": x.shape[1],
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "predict_rows": len(x_test),
-            "scaling_epochs": scaling_epochs,
-            "blas_threads": blas_threads,
-        }
-        result["fit"], result["predict"] = bench_fit_and_predict(
-            x, y, x_test, epochs, batch_size, reps
-        )
-        result["scaling"] = bench_scaling(
-            list(scaling_rows), scaling_epochs, batch_size, reps, x.shape[1]
-        )
+    result = environment()
+    result["settings"] = {
+        "reps": reps,
+        "train_rows": len(x),
+        "features": x.shape[1],
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "predict_rows": len(x_test),
+        "scaling_epochs": scaling_epochs,
+    }
+    result["fit"], result["predict"], result["notes"] = bench_fit_and_predict(
+        x, y, x_test, epochs, batch_size, reps
+    )
+    result["scaling"] = bench_scaling(
+        list(scaling_rows), scaling_epochs, batch_size, reps, x.shape[1]
+    )
     result["machine"]["load_average_at_end"] = _load_average()
+    if contention:
+        result["contention"] = bench_contention(x, y, epochs, batch_size, reps)
     result["targets"] = targets(result)
     return result
 

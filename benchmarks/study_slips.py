@@ -11,14 +11,9 @@ so that their effect can be measured; minigenre itself never does any of it.
 
 from __future__ import annotations
 
-import os
-
-# Small matrix products run 5-20x slower on two BLAS threads than on one when the
-# other core is busy; set before NumPy loads BLAS.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import argparse
 import io
+import os
 import platform
 import tempfile
 from pathlib import Path

@@ -7,18 +7,30 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from bench_peers import missing_peers, numpy_forward, tight_numpy_fit
+
+from minigenre.study.network import study_model
 
 SCRIPT = Path(__file__).parents[2] / "benchmarks" / "bench.py"
 FIT_CASES = {
     "minigenre_elu",
+    "minigenre_elu_1_thread",
     "minigenre_relu",
+    "numpy_tight",
     "keras_first",
     "keras_warm",
+    "keras_steps",
+    "keras_jit",
     "sklearn_relu",
+    "sklearn_relu_1_thread",
     "floor_6_gemms",
     "floor_5_gemms",
 }
+PREDICT_CASES = {"minigenre", "numpy_forward", "keras", "sklearn"}
+# The optional peers: (fit case, predict case), each present when installed.
+PEERS = {"pytorch": ("pytorch", "pytorch"), "jax": ("jax_jit", "jax")}
 
 
 def load_script():
@@ -44,9 +56,16 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     assert load_script().main(argv) == 0
 
     result = json.loads(path.read_text())
-    assert set(result["fit"]) == FIT_CASES
-    assert set(result["predict"]) == {"minigenre", "keras", "sklearn"}
-    for stats in [*result["fit"].values(), *result["predict"].values()]:
+    missing = missing_peers()
+    installed = [PEERS[name] for name in PEERS if name not in missing]
+    assert set(result["fit"]) == FIT_CASES | {fit for fit, _ in installed}
+    assert set(result["predict"]) == PREDICT_CASES | {pred for _, pred in installed}
+    for line in missing.values():
+        assert line in result["notes"]
+    busy = result["contention"]["fit"]
+    assert {"minigenre_elu", "minigenre_elu_1_thread", "keras_warm"} <= set(busy)
+    assert len(result["contention"]["load_average_at_end"]) == 3
+    for stats in [*result["fit"].values(), *result["predict"].values(), *busy.values()]:
         check_stats(stats, reps=1)
     assert [row["rows"] for row in result["scaling"]] == [50, 100]
     for row in result["scaling"]:
@@ -56,17 +75,50 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
             assert math.isfinite(row[key])
             assert row[key] > 0
         assert row["peak_mb"] == pytest.approx(row["data_mb"] + row["fit_extra_mb"])
-    assert len(result["targets"]) == 7
+    names = [target["name"] for target in result["targets"]]
+    for name in (
+        "busy: minigenre / minigenre 1 thread",
+        "fit: minigenre / tight NumPy loop",
+        "predict: minigenre / plain NumPy",
+    ):
+        assert name in names
+    assert ("fit: minigenre / JAX jit (stretch)" in names) == ("jax" not in missing)
     for target in result["targets"]:
         assert math.isfinite(target["value"])
         assert isinstance(target["met"], bool)
     assert result["settings"]["train_rows"] == 64
-    assert result["settings"]["blas_threads"] == 1
     assert result["versions"]["tensorflow"]
 
     out = capsys.readouterr().out
-    for label in ("Keras fit, warm", "floor: 6 matrix products/batch", "targets"):
+    for label in (
+        "Keras fit, warm",
+        "Keras, steps_per_execution=epoch",
+        "tight NumPy loop, 1 thread",
+        "floor: 6 matrix products/batch",
+        "contention: the same fits while another process keeps one core busy",
+        "targets",
+    ):
         assert label in out
+
+
+def test_a_missing_peer_is_named_and_skipped(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "jax", None)
+    missing = missing_peers()
+    assert set(missing) == {"pytorch", "jax"}
+    assert "pytorch skipped: torch is not installed" in missing["pytorch"]
+
+
+def test_the_numpy_peers_compute_the_study_network():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((70, 264), dtype=np.float32)
+    y = rng.integers(0, 10, 70)
+    weights = tight_numpy_fit(x, y, epochs=2, batch_size=32, seed=0)
+    model = study_model(seed=0)
+    model.set_weights(weights)
+    np.testing.assert_allclose(
+        numpy_forward(weights, x), model.predict(x), rtol=1e-5, atol=1e-7
+    )
 
 
 def test_without_tensorflow_the_command_is_a_usage_error(monkeypatch, tmp_path):

@@ -82,11 +82,7 @@ def test_tutorial_runs(name, tmp_path):
     env = {
         **os.environ,
         "MPLBACKEND": "Agg",
-        # The matrices are small (batches of 32): with several BLAS threads, thread
-        # hand-offs cost more than the arithmetic, and on a busy 2-core machine
-        # training runs 10-20x slower than on one thread.
-        "OPENBLAS_NUM_THREADS": "1",
-    }
+    }  # no thread variable: minigenre chooses its BLAS threads, as for a user
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(TUTORIALS_DIR / name)],
