@@ -5,6 +5,7 @@ The public API mirrors Keras, so the study's code runs after changing its import
     from minigenre import Sequential, Dense, Adam
 """
 
+from minigenre._threads import get_blas_threads, set_blas_threads
 from minigenre.callbacks import Callback, EarlyStopping, History
 from minigenre.layers import Dense
 from minigenre.losses import (
@@ -26,7 +27,9 @@ __all__ = [
     "History",
     "Sequential",
     "SparseCategoricalCrossentropy",
+    "get_blas_threads",
     "load_model",
     "save_model",
+    "set_blas_threads",
     "sparse_categorical_crossentropy",
 ]

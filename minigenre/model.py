@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -9,9 +10,10 @@ import sys
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from minigenre import _io, losses, optimizers, training
+from minigenre import _chunks, _io, losses, optimizers, training
 from minigenre._checks import check_features, check_int, check_labels, check_weights
 from minigenre._flat import FlatParameters, flat_parameters
+from minigenre._threads import blas_threads
 from minigenre.callbacks import Callback, History
 from minigenre.layers import Dense
 
@@ -229,7 +231,8 @@ class Sequential:
         x, y = self._check_ready(x, y, "train_on_batch")
         weight = training.sample_weights(self, y, sample_weight, class_weight)
         logs = training.RunningLogs(accuracy="accuracy" in self.metrics)
-        logs.add(*self._train_step(x, y, weight), y, weight)
+        with blas_threads(self._largest_product(len(x))):
+            logs.add(*self._train_step(x, y, weight), y, weight)
         result = logs.result()  # the batch's own: Keras resets its metrics first
         if return_dict:
             return result
@@ -268,40 +271,69 @@ class Sequential:
         x, y, validation = training.split_validation(
             x, y, validation_split, validation_data
         )
-        return training.fit_loop(
-            self,
-            training.Batches(
-                x, y, training.sample_weights(self, y, None, class_weight), batch_size
-            ),
-            epochs=epochs,
-            verbose=verbose,
-            validation=validation,
-            rng=self._shuffle_rng if shuffle else None,
-            callbacks=[History(), *(callbacks or [])],
-        )
+        weights = training.sample_weights(self, y, None, class_weight)
+        with blas_threads(self._largest_product(min(batch_size, len(x)))):
+            return training.fit_loop(
+                self,
+                training.Batches(x, y, weights, batch_size),
+                epochs=epochs,
+                verbose=verbose,
+                validation=validation,
+                rng=self._shuffle_rng if shuffle else None,
+                callbacks=[History(), *(callbacks or [])],
+            )
 
     def evaluate(
-        self, x: ArrayLike, y: ArrayLike, batch_size: int = 32, verbose: int = 1
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        batch_size: int | None = None,
+        verbose: int = 1,
     ) -> list[float]:
         """Returns ``[loss, accuracy]`` (or ``[loss]`` without the metric) on (x, y).
 
-        The loss is the batch-size-weighted mean of per-batch losses, as in Keras.
+        The loss is the batch-size-weighted mean of per-batch losses, as in Keras,
+        for batches of ``batch_size`` rows (``None``: 32, Keras's default). The rows
+        are computed in large chunks, with the same bits (see ``_chunks``).
         """
         x, y = self._check_ready(x, y, "evaluate")
+        batch_size = 32 if batch_size is None else batch_size
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        return training.evaluate_loop(self, x, y, batch_size, verbose)
+        chunks = self._chunks(len(x), batch_size)
+        with blas_threads(self._largest_product(chunks[0].stop)):
+            return training.evaluate_loop(self, x, y, batch_size, chunks, verbose)
 
-    def predict(self, x: ArrayLike, batch_size: int = 32) -> NDArray:
-        """Returns the model's outputs, (n, units): class probabilities for softmax."""
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """Returns the model's outputs, (n, units): class probabilities for softmax.
+
+        ``batch_size=None`` computes the rows in large chunks, with the bits of
+        Keras's default batches of 32 (see ``_chunks``); a number gives batches of
+        that many rows.
+        """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
         x = self._check_x(x)
-        batch_size = check_int(batch_size, "batch_size", minimum=1)
-        out = [
-            self._predict_batch(x[i : i + batch_size])
-            for i in range(0, len(x), batch_size)
-        ]
-        return np.concatenate(out) if out else np.empty((0, self.layers[-1].units))
+        if len(x) == 0:
+            return np.empty((0, self.layers[-1].units))
+        if batch_size is None:
+            parts = self._chunks(len(x), 32)
+        else:
+            batch_size = check_int(batch_size, "batch_size", minimum=1)
+            parts = [slice(i, i + batch_size) for i in range(0, len(x), batch_size)]
+        out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
+        with blas_threads(self._largest_product(min(parts[0].stop, len(x)))):
+            for rows in parts:
+                out[rows] = self._predict_batch(x[rows])
+        return out
+
+    def _chunks(self, n: int, batch_size: int) -> list[slice]:
+        widest = max(layer.units for layer in self.layers)
+        return list(_chunks.chunks(n, batch_size, widest, self.dtype))
+
+    def _largest_product(self, rows: int) -> int:
+        """Multiply-adds of the largest matrix product of ``rows`` rows at a time."""
+        widths = [self.input_dim, *(layer.units for layer in self.layers)]
+        return rows * max(a * b for a, b in itertools.pairwise(widths))
 
     def _predict_batch(self, x: NDArray) -> NDArray:
         for layer in self.layers:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from minigenre import _chunks
 from minigenre.callbacks import Callback, History
 from minigenre.progress import ProgressBar
 
@@ -188,19 +189,22 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
     return logs.result()
 
 
-def evaluate_loop(model, x, y, batch_size: int, verbose: int) -> list[float]:
+def evaluate_loop(
+    model, x, y, batch_size: int, chunks: list[slice], verbose: int
+) -> list[float]:
     """``[loss, accuracy]`` (or ``[loss]``) over ``x`` in batches, no update.
 
-    The loss is the batch-size-weighted mean of the batch losses, as in Keras.
+    The loss is the batch-size-weighted mean of the batch losses, as in Keras. The
+    rows are computed a chunk of whole batches at a time (see ``_chunks``).
     """
     steps = math.ceil(len(x) / batch_size)
     bar = ProgressBar(steps) if verbose else None  # its clock starts now
     loss_sum = correct = 0.0
-    for start in range(0, len(x), batch_size):
-        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-        out, per_sample = model._forward_loss(xb, yb, None)  # (batch, classes)
-        loss_sum += float(per_sample.mean()) * len(xb)
-        correct += float((out.argmax(axis=1) == yb).sum())
+    for rows in chunks:
+        out, per_sample = model._forward_loss(x[rows], y[rows], None)  # (rows, ...)
+        for mean, size in _chunks.batch_means(per_sample, batch_size):
+            loss_sum += mean * size
+        correct += float((out.argmax(axis=1) == y[rows]).sum())
     result = [loss_sum / len(x)]
     if "accuracy" in model.metrics:
         result.append(correct / len(x))

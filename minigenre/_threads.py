@@ -1,0 +1,104 @@
+"""How many threads NumPy's BLAS gets while ``fit``, ``evaluate`` or ``predict`` runs.
+
+NumPy's BLAS (OpenBLAS in NumPy's wheels) starts one thread per core and splits
+every matrix product between them. For the study's network that is a loss: a batch
+of 32 makes products of ~1 million multiply-adds, too small to share, and when
+another process holds a core, each product waits for a descheduled thread (measured
+on 2 cores with one busy: a 4-epoch fit 0.25 s on one thread, 3.2 s on two). A
+large product can pay for a second thread, so the count follows the size of the
+largest matrix product of the call::
+
+    threads = clamp(multiply_adds // PARALLEL_WORK, 1, the pool's current size)
+
+Measured on the 2-core development machine (``Dense(1024)`` predicts): from 2**28
+multiply-adds per product (~6 ms on one thread) a second thread ran 1.8x faster on
+an idle machine and cost up to ~1.3x with the other core busy; at 2**25 (~1 ms) a
+busy core made it 4x slower. So below 2**28 one thread, above it one per 2**28.
+
+The user's choice wins: if they set one of ``USER_VARIABLES`` (read by the BLAS when
+NumPy loads it) the pool is left alone, and ``set_blas_threads(n)`` fixes the count
+for every call. The pool never grows beyond its size at the call (a caller's own
+``threadpoolctl`` limit stays in force), and gets its previous size back after the
+call. Nothing happens at import: the BLAS libraries are looked up at the first call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+from threadpoolctl import ThreadpoolController
+
+PARALLEL_WORK = 2**28  # multiply-adds of one product worth one more thread (above)
+USER_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+)
+
+_fixed: int | None = None  # set by set_blas_threads
+_blas: ThreadpoolController | None = None  # the loaded BLAS libraries, found once
+
+
+def set_blas_threads(threads: int | None) -> None:
+    """Fixes the BLAS thread count of every ``fit``, ``evaluate`` and ``predict``.
+
+    Args:
+        threads: A positive number of threads, or ``None`` for the default: one
+            thread for products too small to share, more for large ones (see the
+            README's Speed section). Setting ``OMP_NUM_THREADS`` or
+            ``OPENBLAS_NUM_THREADS`` before starting Python also leaves the choice
+            to you.
+    """
+    global _fixed
+    if threads is not None:
+        if isinstance(threads, bool) or not isinstance(threads, int):
+            raise TypeError(f"threads must be an integer. Received: {threads!r}")
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1 or None. Received: {threads}")
+    _fixed = threads
+
+
+def get_blas_threads() -> int | None:
+    """The count fixed by ``set_blas_threads``, or ``None`` for the default rule."""
+    return _fixed
+
+
+def _controller() -> ThreadpoolController:
+    global _blas
+    if _blas is None:
+        # Scanning the loaded libraries costs ~0.5 ms: once per process, not per call.
+        _blas = ThreadpoolController().select(user_api="blas")
+    return _blas
+
+
+def choose(multiply_adds: int, current: int) -> int:
+    """The thread count for products of ``multiply_adds``, with ``current`` now.
+
+    >>> choose(32 * 264 * 128, current=2)  # one batch of the study's network
+    1
+    >>> choose(2**29, current=8)
+    2
+    """
+    return max(1, min(current, multiply_adds // PARALLEL_WORK))
+
+
+@contextlib.contextmanager
+def blas_threads(multiply_adds: int) -> Iterator[None]:
+    """Runs the block with the BLAS thread count for products of that size."""
+    if _fixed is None and any(os.environ.get(name) for name in USER_VARIABLES):
+        yield  # the user chose through the environment
+        return
+    controller = _controller()
+    sizes = [lib.num_threads for lib in controller.lib_controllers]
+    if not sizes:  # no BLAS found (NumPy without one): nothing to choose
+        yield
+        return
+    threads = _fixed or choose(multiply_adds, max(sizes))
+    if all(size == threads for size in sizes):
+        yield  # already so: spare the limit's cost
+        return
+    with controller.limit(limits=threads):
+        yield

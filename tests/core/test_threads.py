@@ -1,0 +1,142 @@
+"""The BLAS thread count minigenre chooses for fit, evaluate and predict.
+
+The pool size is read with threadpoolctl from inside the call (a callback during
+fit, a layer during predict), so each test sees what the matrix products ran with.
+"""
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import minigenre
+from minigenre import Callback, Dense, Sequential
+
+USER_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+)
+
+
+def blas_threads():
+    return {
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+    }
+
+
+@pytest.fixture(autouse=True)
+def default_rule(monkeypatch):
+    """Each test starts from the default rule and no user variable."""
+    for name in USER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    if not blas_threads():
+        pytest.skip("NumPy has no BLAS that threadpoolctl can see")
+    yield
+    minigenre.set_blas_threads(None)
+
+
+class RecordThreads(Callback):
+    def __init__(self):
+        super().__init__()
+        self.seen = set()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen |= blas_threads()
+
+
+class RecordingDense(Dense):
+    """A Dense layer that notes the BLAS pool size whenever it computes."""
+
+    seen: set
+
+    def forward(self, *args, **kwargs):
+        self.seen = getattr(self, "seen", set()) | blas_threads()
+        return super().forward(*args, **kwargs)
+
+
+def small_fit(callback, epochs=2):
+    rng = np.random.default_rng(0)
+    model = Sequential([Dense(16, activation="elu"), Dense(3, activation="softmax")])
+    model.compile("adam", metrics=["accuracy"])
+    x = rng.standard_normal((64, 8)).astype(np.float32)
+    model.fit(x, rng.integers(0, 3, 64), epochs=epochs, verbose=0, callbacks=[callback])
+    return model
+
+
+def test_fit_of_a_small_network_runs_blas_on_one_thread_then_restores_the_pool():
+    record = RecordThreads()
+    with threadpool_limits(limits=2, user_api="blas"):
+        small_fit(record)
+        after = blas_threads()
+    assert record.seen == {1}
+    assert after == {2}
+
+
+def test_a_users_thread_variable_leaves_the_pool_alone(monkeypatch):
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    record = RecordThreads()
+    with threadpool_limits(limits=2, user_api="blas"):
+        small_fit(record)
+    assert record.seen == {2}
+
+
+def test_set_blas_threads_fixes_the_count_and_the_pool_comes_back():
+    minigenre.set_blas_threads(2)
+    assert minigenre.get_blas_threads() == 2
+    record = RecordThreads()
+    with threadpool_limits(limits=1, user_api="blas"):
+        small_fit(record)
+        after = blas_threads()
+    assert record.seen == {2}
+    assert after == {1}
+
+
+def test_the_pool_comes_back_when_fit_raises():
+    class Boom(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("boom")
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        with pytest.raises(RuntimeError, match="boom"):
+            small_fit(Boom())
+        assert blas_threads() == {2}
+
+
+def test_a_callers_own_limit_is_never_raised():
+    record = RecordThreads()
+    with threadpool_limits(limits=1, user_api="blas"):
+        small_fit(record)
+    assert record.seen == {1}
+
+
+def wide_model(features, units):
+    model = Sequential([RecordingDense(units), Dense(2, activation="softmax")], seed=0)
+    model.build(features)
+    return model
+
+
+def test_predict_with_small_products_runs_on_one_thread():
+    model = wide_model(features=64, units=32)
+    x = np.ones((3000, 64), np.float32)
+    with threadpool_limits(limits=2, user_api="blas"):
+        model.predict(x)
+    assert model.layers[0].seen == {1}
+
+
+def test_predict_with_products_of_2_to_the_29_multiply_adds_uses_two_threads():
+    # 4096 features into 64 units: the default chunk of 2048 rows makes products of
+    # 2048 * 4096 * 64 = 2**29 multiply-adds, two threads' worth by the rule.
+    model = wide_model(features=4096, units=64)
+    x = np.ones((2048, 4096), np.float32)
+    with threadpool_limits(limits=2, user_api="blas"):
+        model.predict(x)
+    assert model.layers[0].seen == {2}
+
+
+@pytest.mark.parametrize(
+    ("threads", "error"), [(0, ValueError), (-1, ValueError), (1.5, TypeError)]
+)
+def test_set_blas_threads_rejects_what_is_not_a_positive_integer(threads, error):
+    with pytest.raises(error, match=f"Received: {threads}"):
+        minigenre.set_blas_threads(threads)
