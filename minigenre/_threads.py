@@ -10,10 +10,13 @@ largest matrix product of the call::
 
     threads = clamp(multiply_adds // PARALLEL_WORK, 1, the pool's current size)
 
-Measured on the 2-core development machine (``Dense(1024)`` predicts): from 2**28
-multiply-adds per product (~6 ms on one thread) a second thread ran 1.8x faster on
-an idle machine and cost up to ~1.3x with the other core busy; at 2**25 (~1 ms) a
-busy core made it 4x slower. So below 2**28 one thread, above it one per 2**28.
+Measured on the 2-core development machine (``benchmarks/thread_rule.py``, predicts
+through ``Dense(1024)`` and ``Dense(4096)``; medians of interleaved runs, with other
+jobs on the machine): products of 2**28 to 2**30 multiply-adds ran 1.8x faster on
+two threads when the machine was idle, but 1.3-2.5x slower with the other core
+busy; from 2**31 (~50 ms on one thread) two threads were 1.7-1.9x faster idle (in
+three sizes of four; 0.8x in one) and 0.8-1.05x busy. Smaller products lose more: 4x slower at 2**25 with a core busy.
+So one thread per 2**30 multiply-adds: the second from 2**31.
 
 The user's choice wins: if they set one of ``USER_VARIABLES`` (read by the BLAS when
 NumPy loads it) the pool is left alone, and ``set_blas_threads(n)`` fixes the count
@@ -30,7 +33,7 @@ from collections.abc import Iterator
 
 from threadpoolctl import ThreadpoolController
 
-PARALLEL_WORK = 2**28  # multiply-adds of one product worth one more thread (above)
+PARALLEL_WORK = 2**30  # multiply-adds of one product worth one more thread (above)
 USER_VARIABLES = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -79,7 +82,7 @@ def choose(multiply_adds: int, current: int) -> int:
 
     >>> choose(32 * 264 * 128, current=2)  # one batch of the study's network
     1
-    >>> choose(2**29, current=8)
+    >>> choose(2**31, current=8)
     2
     """
     return max(1, min(current, multiply_adds // PARALLEL_WORK))

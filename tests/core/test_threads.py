@@ -124,13 +124,13 @@ def test_predict_with_small_products_runs_on_one_thread():
     assert model.layers[0].seen == {1}
 
 
-def test_predict_with_products_of_2_to_the_29_multiply_adds_uses_two_threads():
-    # 4096 features into 64 units: the default chunk of 2048 rows makes products of
-    # 2048 * 4096 * 64 = 2**29 multiply-adds, two threads' worth by the rule.
-    model = wide_model(features=4096, units=64)
-    x = np.ones((2048, 4096), np.float32)
+def test_predict_with_products_of_2_to_the_31_multiply_adds_uses_two_threads():
+    # Batches of 1024 rows, 4096 features into 512 units: products of
+    # 1024 * 4096 * 512 = 2**31 multiply-adds, two threads' worth by the rule.
+    model = wide_model(features=4096, units=512)
+    x = np.ones((1024, 4096), np.float32)
     with threadpool_limits(limits=2, user_api="blas"):
-        model.predict(x)
+        model.predict(x, batch_size=1024)
     assert model.layers[0].seen == {2}
 
 

@@ -1,0 +1,77 @@
+"""Where a second BLAS thread starts to pay: minigenre's predict on one and two threads.
+
+    python benchmarks/thread_rule.py               # idle machine
+    python benchmarks/thread_rule.py --busy        # with one core kept busy
+
+For a ``Dense(units) -> Dense(2)`` network with ``units`` inputs, predicts of
+``rows`` rows in one batch make products of ``rows * units * units`` multiply-adds.
+Each size runs on one and on two BLAS threads (set by hand), interleaved, and the
+table gives the medians and their ratio. ``minigenre/_threads.py`` takes its
+threshold (``PARALLEL_WORK``) from this table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from minigenre import Dense, Sequential
+
+SIZES = [(1024, 32), (1024, 256), (1024, 1024), (4096, 256), (4096, 1024)]
+
+
+def median_ms(model, x, threads: int, reps: int) -> list[float]:
+    with threadpool_limits(limits=threads, user_api="blas"):
+        model.predict(x, batch_size=len(x))  # warm-up
+        seconds = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            model.predict(x, batch_size=len(x))
+            seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def measure(units: int, rows: int, rounds: int, reps: int) -> tuple[float, float]:
+    model = Sequential([Dense(units, activation="elu"), Dense(2)], seed=0)
+    model.build(units)
+    x = np.random.default_rng(0).standard_normal((rows, units), dtype=np.float32)
+    times = {1: [], 2: []}
+    for _ in range(rounds):  # interleaved: a slow spell hits both alike
+        for threads in times:
+            times[threads] += median_ms(model, x, threads, reps)
+    return statistics.median(times[1]), statistics.median(times[2])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--busy", action="store_true", help="keep one core busy")
+    parser.add_argument("--rounds", type=int, default=4, help="default: 4")
+    parser.add_argument("--reps", type=int, default=3, help="per round (3)")
+    args = parser.parse_args(argv)
+    spinner = None
+    if args.busy:
+        spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        print(f"{'units':>6}{'rows':>6}{'multiply-adds':>15}{'1 thread':>10}"
+              f"{'2 threads':>11}{'1/2':>6}   (ms, medians)")  # fmt: skip
+        for units, rows in SIZES:
+            one, two = measure(units, rows, args.rounds, args.reps)
+            work = rows * units * units
+            print(
+                f"{units:>6}{rows:>6}{f'2**{np.log2(work):.1f}':>15}"
+                f"{1e3 * one:>10.2f}{1e3 * two:>11.2f}{one / two:>6.2f}"
+            )
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+
+
+if __name__ == "__main__":
+    main()
