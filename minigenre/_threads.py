@@ -15,8 +15,9 @@ through ``Dense(1024)`` and ``Dense(4096)``; medians of interleaved runs, with o
 jobs on the machine): products of 2**28 to 2**30 multiply-adds ran 1.8x faster on
 two threads when the machine was idle, but 1.3-2.5x slower with the other core
 busy; from 2**31 (~50 ms on one thread) two threads were 1.7-1.9x faster idle (in
-three sizes of four; 0.8x in one) and 0.8-1.05x busy. Smaller products lose more: 4x slower at 2**25 with a core busy.
-So one thread per 2**30 multiply-adds: the second from 2**31.
+three sizes of four; 0.8x in one) and 0.8-1.05x busy. Smaller products lose more:
+4x slower at 2**25 with a core busy. So one thread per 2**30 multiply-adds: the
+second from 2**31.
 
 The user's choice wins: if they set one of ``USER_VARIABLES`` (read by the BLAS when
 NumPy loads it) the pool is left alone, and ``set_blas_threads(n)`` fixes the count

@@ -41,11 +41,9 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.domains"]
 
-# The kernels inherit this process's environment. The tutorials' matrices are
-# small: with one BLAS thread they run as fast as with two on an idle machine, and
-# several times faster on a busy one (see tutorials/README.md). TensorFlow's C++
-# start-up notices would otherwise appear as red text under the import cells.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# The kernels inherit this process's environment (minigenre chooses its BLAS
+# threads itself). TensorFlow's C++ start-up notices would otherwise appear as red
+# text under the import cells.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 autodoc_member_order = "bysource"

@@ -18,7 +18,7 @@ def minigenre(*argv, env=None, **kwargs) -> subprocess.Popen:
         [sys.executable, "-m", "minigenre", *map(str, argv)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})},
+        env={**os.environ, **(env or {})},
         **kwargs,
     )
 

@@ -658,7 +658,6 @@ def start(script: str, *args) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script), *map(str, args)],
         stdout=subprocess.PIPE,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
     )
     first = process.stdout.readline()  # one save done: there is a file
     if first != b"saved\n":
