@@ -6,7 +6,6 @@ and figure below its cell; autodoc fills the API pages from the docstrings and
 sphinx-argparse the command pages from the parser itself.
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -41,10 +40,9 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.domains"]
 
-# The kernels inherit this process's environment (minigenre chooses its BLAS
-# threads itself). TensorFlow's C++ start-up notices would otherwise appear as red
-# text under the import cells.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Nothing is set in the kernels' environment: minigenre chooses its BLAS threads
+# itself, and `reference` imports TensorFlow without its start-up notices (the
+# tests check that no tutorial page shows a stderr block).
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

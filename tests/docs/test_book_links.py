@@ -36,6 +36,13 @@ def test_each_tutorial_page_offers_its_executed_notebook(built_book):
         assert (built_book / "notebooks" / f"{page.stem}.py").exists()
 
 
+def test_no_tutorial_page_shows_error_output(built_book):
+    # Tracebacks fail the build; warnings and log lines (TensorFlow's start-up
+    # notices, say) would show as red stderr blocks under a cell.
+    for page in (built_book / "generated" / "tutorials").glob("*.html"):
+        assert "output stderr" not in page.read_text(), f"{page.name} shows stderr"
+
+
 def test_figures_appear_inline_on_the_tutorial_pages(built_book):
     page = (built_book / "generated" / "tutorials" / "05_training.html").read_text()
     assert page.count("<img ") >= 2, "tutorial 5 shows its curves and its matrix"

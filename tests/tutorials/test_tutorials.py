@@ -145,7 +145,12 @@ def test_tutorial_is_a_percent_notebook(name):
     assert re.search(r"^## Exercises?\b", cells[exercise].source, re.M)
     tail = [cell.source for cell in cells[exercise + 1 :] if cell.cell_type == "code"]
     blanks = [source for source in tail if "not implemented yet: " in source]
-    assert len(blanks) == len(course.exercises(name[:2])) > 0
+    registered = course.exercises(name[:2])
+    assert registered, (
+        f"{name}: register its exercises in minigenre/course/exercises.py, each with "
+        "a check, and put the solutions in tutorials/solutions/"
+    )
+    assert len(blanks) == len(registered), f"{name}: one blank per exercise"
     assert re.search(r"^check\(\w+\)$", tail[-1].splitlines()[-1])
 
     # Opening and saving in Jupyter leaves the file as it is: reviews see real diffs.
