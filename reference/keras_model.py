@@ -90,21 +90,34 @@ def numpy_to_keras(numpy_model: Sequential, keras_model: keras.Model) -> None:
     keras_model.set_weights(weights)
 
 
-def fit_keras(numpy_model: Sequential, x_train, y_train, seed, fit_args) -> dict:
+def fit_keras(
+    numpy_model: Sequential, x_train, y_train, seed, fit_args, patience=None
+) -> dict:
     """Trains the study's Keras model and copies its weights into ``numpy_model``.
 
     ``minigenre train --model keras`` passes this to ``workflow.train_run``, so the
     saved run holds Keras's weights in minigenre's format and never needs TensorFlow
-    again. Returns Keras's ``history.history``.
+    again. The Keras model takes ``numpy_model``'s width and learning rate;
+    ``patience`` adds Keras's ``EarlyStopping`` on ``val_loss`` with the best
+    weights restored. Returns Keras's ``history.history``.
     """
-    n_classes = numpy_model.layers[-1].units
-    keras_model = build_model(seed, input_dim=x_train.shape[1], n_classes=n_classes)
+    keras_model = build_model(
+        seed,
+        input_dim=x_train.shape[1],
+        units=numpy_model.layers[0].units,
+        n_classes=numpy_model.layers[-1].units,
+        learning_rate=numpy_model.optimizer.learning_rate,
+    )
     x_val, y_val = fit_args["validation_data"]
     fit_args = {**fit_args, "validation_data": (x_val.astype(np.float32), y_val)}
     if fit_args["verbose"] and not sys.stdout.isatty():
         # Keras 3 redraws its bar with ANSI codes even into a file; 2 is a plain
         # line per epoch.
         fit_args["verbose"] = 2
+    if patience is not None:
+        fit_args["callbacks"] = [
+            keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)
+        ]
     history = keras_model.fit(x_train.astype(np.float32), y_train, **fit_args).history
     keras_to_numpy(keras_model, numpy_model)
     return history

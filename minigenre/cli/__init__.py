@@ -17,6 +17,7 @@ from minigenre import __version__
 from minigenre.cli import audio_commands, commands
 from minigenre.cli.arguments import (
     add_data_arguments,
+    add_model_arguments,
     add_source_arguments,
     add_training_arguments,
     dpi,
@@ -46,6 +47,7 @@ def _add_run_commands(subparsers) -> None:
     )  # fmt: skip
     add_data_arguments(train)
     add_training_arguments(train)
+    add_model_arguments(train)
     train.add_argument(
         "--model", choices=("numpy", "keras"), default="numpy",
         help="numpy (default) or keras (needs TensorFlow; saved in the same format)",
@@ -69,7 +71,9 @@ def _add_run_commands(subparsers) -> None:
         "write the two Kaggle submission files for the test rows",
         f"Standardizes the test rows with the training statistics and writes "
         f"{commands.LABELS_FILE} (Sample_id,Sample_label; labels 1-10) and "
-        f"{commands.PROBA_FILE} (Sample_id,Class_1,...,Class_10) into DIR.",
+        f"{commands.PROBA_FILE} (Sample_id,Class_1,...,Class_10) into DIR. "
+        "--csv NEW.csv without --label-column predicts the rows of NEW.csv, "
+        "which has the training table's feature columns and no label.",
     )  # fmt: skip
     plot = _add_command(
         subparsers, "plot", commands.cmd_plot,

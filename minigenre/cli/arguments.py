@@ -37,6 +37,14 @@ def dpi(text: str) -> int:
     return _number(text, int, lambda n: 1 <= n <= 1000, "an integer in [1, 1000]")
 
 
+def learning_rate(text: str) -> float:
+    return _number(text, float, lambda x: 0 < x < float("inf"), "a number > 0")
+
+
+def fraction(text: str) -> float:
+    return _number(text, float, lambda x: 0 < x < 1, "a number in (0, 1)")
+
+
 def threshold(text: str) -> float:
     return _number(text, float, lambda p: 0 <= p < 1, "a number in [0, 1)")
 
@@ -70,3 +78,28 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-size", type=positive_int, default=32, help="default: 32"
     )
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """How ``train`` trains beyond the study's settings, which are the defaults."""
+    parser.add_argument(
+        "--learning-rate", type=learning_rate, default=0.001,
+        help="Adam's learning rate (default: 0.001)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--units", type=positive_int, default=128,
+        help="width of the hidden ELU layer (default: 128)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--class-weight", choices=("balanced",),
+        help="balanced: weight each genre's loss by n / (n_genres * its count)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--validation-split", type=fraction, default=0.2, metavar="F",
+        help="share of the labelled rows held out, stratified (default: 0.2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--patience", type=non_negative_int, metavar="N",
+        help="stop after N epochs without a lower val_loss, keeping the best "
+        "epoch's weights (default: train all epochs)",
+    )  # fmt: skip

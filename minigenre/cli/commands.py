@@ -98,10 +98,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     dataset = load_source(args, source)
     log(args, f"training the {args.model} model on {source.describe()}")
     fit_keras = _reference("--model keras").fit_keras if args.model == "keras" else None
+    options = workflow.TrainingOptions(
+        units=args.units,
+        learning_rate=args.learning_rate,
+        class_weight=args.class_weight,
+        validation_size=args.validation_split,
+        patience=args.patience,
+    )
     with contextlib.redirect_stdout(sys.stderr):  # Keras's progress lines
         run = workflow.train_run(
             dataset, source, args.seed, args.epochs, args.batch_size, args.model,
-            fit_keras=fit_keras,
+            fit_keras=fit_keras, options=options,
         )  # fmt: skip
     with warnings_logged(args):  # a previous run that could not be removed
         save_run(run, args.out, overwrite=args.overwrite)
@@ -116,6 +123,38 @@ def _describe_labels(run: Run, threshold: float | None) -> str:
         return "argmax of each row"
     fallback = run.config.genre_names[run.config.majority_class]
     return f"argmax if its probability > {threshold:g}, else {fallback}"
+
+
+def training_settings(run: Run) -> dict:
+    """How the run was trained, as ``evaluate`` shows it."""
+    config = run.config
+    return {
+        "model": config.model,
+        "units": config.units,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.batch_size,
+        "epochs": config.epochs,
+        "epochs_run": len(run.history.get("loss", [])),
+        "class_weight": config.class_weight,
+        "validation_split": config.validation_size,
+        "patience": config.patience,
+        "seed": config.seed,
+    }
+
+
+def _describe_training(settings: dict) -> str:
+    stopping = (
+        "no early stopping"
+        if settings["patience"] is None
+        else f"early stopping with patience {settings['patience']} "
+        f"({settings['epochs_run']} epochs run)"
+    )
+    return (
+        f"{settings['units']} hidden units, learning rate "
+        f"{settings['learning_rate']:g}, class weights "
+        f"{settings['class_weight'] or 'none'}, validation split "
+        f"{settings['validation_split']:g}, {stopping}"
+    )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -133,6 +172,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "per_genre": rows,
             "confusion_matrix": result.confusion.tolist(),
             "genre_names": list(names),
+            "training": training_settings(run),
         }
         say(json.dumps(summary, indent=2))
         return 0
@@ -141,6 +181,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"Run {args.run_dir}: {config.model} model, {config.epochs} epochs, "
         f"batch size {config.batch_size}, seed {config.seed}"
     )
+    say(f"Trained with {_describe_training(training_settings(run))}")
     say(
         f"Validation rows: {len(result.y_true)} of {len(dataset.y_train)} "
         f"(stratified, seed {config.seed}); labels: "
@@ -150,7 +191,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     say(f"log-loss  {result.log_loss:.4f}\n")
     say(result.report.format(digits=2) + "\n")
     say("Confusion matrix (rows: true genre, columns: predicted genre)")
-    say(metrics.format_confusion_matrix(result.confusion, names))
+    width = max(map(len, names))  # full genre names as column headings
+    say(metrics.format_confusion_matrix(result.confusion, names, width=width))
     return 0
 
 
@@ -158,8 +200,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.out is None:
         raise UsageError("predict needs --out DIR (or --audio FILE for one song).")
     run = load_run(args.run_dir)
-    dataset = run_data(args, run)
-    labels, proba = workflow.predict_run(run, dataset, args.threshold)
+    if args.csv is not None and args.label_column is None:
+        # Rows to predict: the training table's feature columns, no label.
+        x = workflow.unlabelled_rows(run, args.csv)
+        labels, proba = workflow.predict_rows(run, x, args.threshold)
+    else:
+        dataset = run_data(args, run)
+        labels, proba = workflow.predict_run(run, dataset, args.threshold)
     n_classes = len(run.config.genre_names)
 
     def write(staging: Path) -> None:

@@ -6,6 +6,7 @@ what is needed to rebuild the model and to re-create the exact validation split.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -83,10 +84,17 @@ class RunConfig:
     units: int = 128
     validation_size: float = 0.2
     minigenre_version: str = field(default=__version__)
+    # Training options added later: a config written before them has the defaults.
+    learning_rate: float = 0.001  # Adam's
+    class_weight: str | None = None  # "balanced": n / (n_classes * count) per class
+    patience: int | None = None  # early stopping on val_loss, best weights kept
+    feature_names: tuple[str, ...] | None = None  # a --csv run's feature columns
 
     def to_dict(self) -> dict[str, Any]:
         fields = asdict(self)
         fields["genre_names"] = list(self.genre_names)
+        if self.feature_names is not None:
+            fields["feature_names"] = list(self.feature_names)
         return {"format": RUN_FORMAT, "format_version": RUN_FORMAT_VERSION, **fields}
 
     @classmethod
@@ -154,4 +162,49 @@ class RunConfig:
             raise ValueError(f"{where}: bad 'source' ({err}).") from None
         fields = {name: data[name] for name in types if name != "source"}
         fields["genre_names"] = tuple(fields["genre_names"])
-        return cls(source=source, **fields)
+        return cls(source=source, **fields, **_training_options(data, where))
+
+
+def _training_options(data: dict, where: str) -> dict[str, Any]:
+    """The optional training fields, checked; absent ones keep their defaults."""
+    options = {}
+    learning_rate = data.get("learning_rate", 0.001)
+    if (
+        not isinstance(learning_rate, float)
+        or not math.isfinite(learning_rate)
+        or learning_rate <= 0
+    ):
+        raise ValueError(
+            f"{where}: field 'learning_rate' must be a finite float > 0. "
+            f"Received: {learning_rate!r}"
+        )
+    options["learning_rate"] = learning_rate
+    class_weight = data.get("class_weight")
+    if class_weight not in (None, "balanced"):
+        raise ValueError(
+            f"{where}: field 'class_weight' must be null or 'balanced'. "
+            f"Received: {class_weight!r}"
+        )
+    options["class_weight"] = class_weight
+    patience = data.get("patience")
+    if patience is not None and (
+        not isinstance(patience, int) or isinstance(patience, bool) or patience < 0
+    ):
+        raise ValueError(
+            f"{where}: field 'patience' must be null or an integer >= 0. "
+            f"Received: {patience!r}"
+        )
+    options["patience"] = patience
+    names = data.get("feature_names")
+    if names is not None and (
+        not isinstance(names, list) or not all(isinstance(n, str) for n in names)
+    ):
+        raise ValueError(
+            f"{where}: field 'feature_names' must be null or a list of strings."
+        )
+    if names is not None and len(names) != data["n_features"]:
+        raise ValueError(
+            f"{where}: {len(names)} feature_names for n_features={data['n_features']}."
+        )
+    options["feature_names"] = None if names is None else tuple(names)
+    return options

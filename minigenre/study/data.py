@@ -24,7 +24,7 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -221,6 +221,31 @@ def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
             classes; the message names the file, line and column.
     """
     path = Path(path)
+    header, rows, lines = _read_rows(path)
+    label_index = _column_index(path, header, label_column)
+    columns = list(zip(*rows, strict=True))  # (d_file, n) tuples of text cells
+    y, genre_names = _encode_labels(path, columns[label_index], lines)
+    kept, dropped = {}, []
+    for j, name in enumerate(header):
+        if j != label_index:
+            values = _parse_column(path, name, j, columns[j], lines)
+            if values is None:
+                dropped.append(name)
+            else:
+                kept[name] = values
+    if dropped:
+        warnings.warn(
+            f"{path}: dropped non-numeric columns {dropped}.", UserWarning, stacklevel=2
+        )
+    if not kept:
+        raise ValueError(f"{path}: no numeric feature columns besides the label.")
+    x = np.column_stack(list(kept.values()))  # (n, d)
+    x_test = np.empty((0, x.shape[1]))
+    return Dataset(x, y, x_test, genre_names=genre_names, feature_names=tuple(kept))
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """A CSV's header, its rows of text cells and each row's line number."""
     text = io.StringIO(_read_text(path), newline="")
     reader = csv.reader(text, strict=True)  # strict: a stray quote is an error
     try:
@@ -245,26 +270,7 @@ def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
         raise ValueError(f"{path}: no data rows after the header.")
     if len(set(header)) != len(header):
         raise ValueError(f"{path}: duplicate column names in header {header}.")
-    label_index = _column_index(path, header, label_column)
-    columns = list(zip(*rows, strict=True))  # (d_file, n) tuples of text cells
-    y, genre_names = _encode_labels(path, columns[label_index], lines)
-    kept, dropped = {}, []
-    for j, name in enumerate(header):
-        if j != label_index:
-            values = _parse_column(path, name, j, columns[j], lines)
-            if values is None:
-                dropped.append(name)
-            else:
-                kept[name] = values
-    if dropped:
-        warnings.warn(
-            f"{path}: dropped non-numeric columns {dropped}.", UserWarning, stacklevel=2
-        )
-    if not kept:
-        raise ValueError(f"{path}: no numeric feature columns besides the label.")
-    x = np.column_stack(list(kept.values()))  # (n, d)
-    x_test = np.empty((0, x.shape[1]))
-    return Dataset(x, y, x_test, genre_names=genre_names, feature_names=tuple(kept))
+    return header, rows, lines
 
 
 def _column_index(path: Path, header: list[str], label_column: str | int) -> int:
@@ -418,3 +424,50 @@ def _parse_labels(path: Path) -> np.ndarray:
                 f"{path}, line {i + 1}: label {int(value)} is outside 1..{len(GENRES)}."
             )
     return values.astype(np.int64)
+
+
+def load_unlabelled_csv(
+    path: str | os.PathLike, feature_names: Sequence[str]
+) -> np.ndarray:
+    """Reads rows to predict: the training table's feature columns, no label.
+
+    Columns are matched by their header names, so their order may differ from the
+    training file's; columns the model was not trained on are an error, as is a
+    missing one, so that no row is predicted from the wrong features.
+
+    Args:
+        path: The CSV file (comma-separated, with a header).
+        feature_names: The training table's feature columns, in training order.
+
+    Returns:
+        The features, shape ``(n, len(feature_names))``, in training order.
+
+    Raises:
+        ValueError: On a missing or extra column (the label column included), or a
+            missing, non-numeric or non-finite cell; the message names the file,
+            line and column.
+    """
+    path = Path(path)
+    header, rows, lines = _read_rows(path)
+    if len(set(header)) != len(header):
+        raise ValueError(f"{path}: duplicate column names in header {header}.")
+    missing = [name for name in feature_names if name not in header]
+    extra = [name for name in header if name not in feature_names]
+    if missing or extra:
+        problems = [f"missing {missing}"] if missing else []
+        problems += [f"not trained on {extra}"] if extra else []
+        raise ValueError(
+            f"{path}: the columns must be the training features without the label; "
+            f"{', '.join(problems)}."
+        )
+    columns = list(zip(*rows, strict=True))  # (d, n) tuples of text cells
+    x = []
+    for name in feature_names:
+        j = header.index(name)
+        parsed = [_to_float(cell) for cell in columns[j]]
+        for line, cell, value in zip(lines, columns[j], parsed, strict=True):
+            _check_cell(
+                f"{path}, line {line}, column {name!r} (position {j})", cell, value
+            )
+        x.append(parsed)
+    return np.array(x, dtype=np.float64).T  # (n, d)

@@ -10,15 +10,19 @@ from minigenre import Adam, Dense, Sequential
 
 
 def study_model(
-    seed: int | None, n_classes: int = 10, units: int = 128, activation: str = "elu"
+    seed: int | None,
+    n_classes: int = 10,
+    units: int = 128,
+    activation: str = "elu",
+    learning_rate: float = 0.001,
 ) -> Sequential:
     """The study's network, ``Dense(units, elu) -> Dense(n_classes, softmax)``.
 
     ``activation`` swaps the hidden layer's ELU, e.g. for ``"relu"`` when comparing
     with scikit-learn, which has no ELU.
 
-    Compiled as the study compiled it: Adam with Keras's defaults, sparse categorical
-    cross-entropy and accuracy.
+    Compiled as the study compiled it: Adam with Keras's defaults (``learning_rate``
+    0.001 unless given), sparse categorical cross-entropy and accuracy.
 
     >>> model = study_model(seed=0)
     >>> [(layer.units, layer.activation) for layer in model.layers]
@@ -28,5 +32,7 @@ def study_model(
         [Dense(units, activation=activation), Dense(n_classes, activation="softmax")],
         seed=seed,
     )
-    model.compile(Adam(), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        Adam(learning_rate), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model

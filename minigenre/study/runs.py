@@ -281,7 +281,10 @@ def load_run(run_dir: str | os.PathLike) -> Run:
             f"{None if kernel is None else kernel.shape}, but {CONFIG} describes "
             f"{shape} (n_features, units)."
         )
-    model = study_model(config.seed, len(config.genre_names), config.units)
+    model = study_model(
+        config.seed, len(config.genre_names), config.units,
+        learning_rate=config.learning_rate,
+    )  # fmt: skip
     model.build(config.n_features)
     model.load_weights(run_dir / WEIGHTS)  # checks every shape against the config
     scaler = StandardScaler.load(run_dir / SCALER)

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+from minigenre.callbacks import EarlyStopping
 from minigenre.study import kaggle, metrics, plots
 from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
-from minigenre.study.data import N_FEATURES, SECTIONS, Dataset
+from minigenre.study.data import N_FEATURES, SECTIONS, Dataset, load_unlabelled_csv
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.runs import Run
+from minigenre.weighting import balanced_class_weight
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -82,6 +84,28 @@ def split_and_scale(dataset: Dataset, seed: int, validation_size: float = 0.2) -
     )
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How ``train_run`` trains, beyond epochs and batch size; the study's defaults.
+
+    Args:
+        units: Width of the hidden ELU layer.
+        learning_rate: Adam's learning rate.
+        class_weight: ``"balanced"`` weights each class's loss by ``n_samples /
+            (n_classes * count)`` (``minigenre.weighting.balanced_class_weight``),
+            or None for no weighting.
+        validation_size: Share of the labelled rows held out (stratified).
+        patience: Stop after this many epochs without a lower ``val_loss`` and
+            keep the best epoch's weights (``EarlyStopping``); None trains on.
+    """
+
+    units: int = 128
+    learning_rate: float = 0.001
+    class_weight: str | None = None
+    validation_size: float = 0.2
+    patience: int | None = None
+
+
 def train_run(
     dataset: Dataset,
     source: DataSource,
@@ -91,6 +115,7 @@ def train_run(
     model: str = "numpy",
     verbose: int = 1,
     fit_keras: Callable | None = None,
+    options: TrainingOptions | None = None,
 ) -> Run:
     """Splits 80/20, fits the scaler on the 80% and trains the study's model on it.
 
@@ -106,26 +131,39 @@ def train_run(
         verbose: 1 prints Keras's progress lines to standard output, 0 is silent.
         fit_keras: For ``model="keras"``, ``reference.fit_keras``: the study never
             imports TensorFlow itself, whoever asks for Keras passes it in.
+        options: Width, learning rate, class weights, validation share and early
+            stopping; the study's settings by default.
 
     Returns:
         The `Run`, its history including ``val_loss`` and ``val_accuracy``.
     """
     if model not in MODEL_KINDS:
         raise ValueError(f"model must be one of {MODEL_KINDS}. Received: {model!r}")
-    split = split_and_scale(dataset, seed)
+    options = options or TrainingOptions()
+    split = split_and_scale(dataset, seed, options.validation_size)
     x_train, y_train, scaler = split.x_train, split.y_train, split.scaler
-    numpy_model = study_model(seed, dataset.n_classes)
+    numpy_model = study_model(
+        seed, dataset.n_classes, options.units, learning_rate=options.learning_rate
+    )
     fit_args = dict(
         batch_size=batch_size,
         epochs=epochs,
         verbose=verbose,
         validation_data=(split.x_val, split.y_val),
     )
+    if options.class_weight == "balanced":
+        fit_args["class_weight"] = balanced_class_weight(y_train)
     if model == "keras":
         if fit_keras is None:
             raise ValueError("model='keras' needs fit_keras=reference.fit_keras.")
-        history = fit_keras(numpy_model, x_train, y_train, seed, fit_args)
+        history = fit_keras(
+            numpy_model, x_train, y_train, seed, fit_args, options.patience
+        )
     else:
+        if options.patience is not None:
+            fit_args["callbacks"] = [
+                EarlyStopping(patience=options.patience, restore_best_weights=True)
+            ]
         history = numpy_model.fit(x_train, y_train, **fit_args).history
     config = RunConfig(
         source=source,
@@ -137,6 +175,12 @@ def train_run(
         genre_names=dataset.genre_names,
         majority_class=int(np.bincount(dataset.y_train).argmax()),
         data_sha256=fingerprint(dataset),
+        units=options.units,
+        validation_size=options.validation_size,
+        learning_rate=options.learning_rate,
+        class_weight=options.class_weight,
+        patience=options.patience,
+        feature_names=dataset.feature_names,
     )
     history = {key: [float(v) for v in values] for key, values in history.items()}
     return Run(config, numpy_model, scaler, history)
@@ -213,12 +257,39 @@ def predict_run(
     check_compatible(run, dataset)
     if len(dataset.x_test) == 0:
         raise ValueError(
-            "The data has no test rows to predict (a --csv file never has any)."
+            "The data has no test rows to predict (a labelled --csv file has none: "
+            "pass the rows to predict as --csv NEW.csv without --label-column)."
         )
+    return predict_rows(run, dataset.x_test, threshold)
+
+
+def predict_rows(
+    run: Run, x: np.ndarray, threshold: float | None = 0.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """``predict_run`` for rows given directly, shape (n, n_features), unscaled."""
+    if len(x) == 0:
+        raise ValueError("There are no rows to predict.")
     # The training statistics, never the test rows' own: slip 1, fixed.
-    proba = run.model.predict(run.scaler.transform(dataset.x_test)).astype(np.float64)
+    proba = run.model.predict(run.scaler.transform(x)).astype(np.float64)
     labels = kaggle.confident_labels(proba, threshold, run.config.majority_class)
     return labels, proba
+
+
+def unlabelled_rows(run: Run, path) -> np.ndarray:
+    """Reads rows to predict from a CSV with the run's feature columns, no label.
+
+    Raises:
+        ValueError: If the run was not trained on a CSV (its columns have no
+            names to match), or the file's columns differ from the run's features.
+    """
+    names = run.config.feature_names
+    if names is None:
+        raise ValueError(
+            f"The run was trained on {run.config.source.describe()}, whose columns "
+            "have no names: rows to predict from a CSV need a run trained with "
+            "--csv."
+        )
+    return load_unlabelled_csv(path, names)
 
 
 def make_figures(run: Run, dataset: Dataset) -> dict[str, Figure]:
