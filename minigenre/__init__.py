@@ -1,20 +1,25 @@
 """minigenre: the study's music-genre network, written from scratch in NumPy.
 
-The public API mirrors Keras, so the study's code runs after changing its imports::
+The public API mirrors Keras::
 
     from minigenre import Sequential, Dense, Adam
+
+and ``minigenre.compat`` runs the study's 2018 notebook with only its imports
+changed (``from minigenre.compat import keras, tf``).
 """
 
+from minigenre import weighting
 from minigenre._threads import get_blas_threads, set_blas_threads
 from minigenre.callbacks import Callback, EarlyStopping, History
-from minigenre.layers import Dense
+from minigenre.layers import Dense, Input
+from minigenre.loading import load_model
 from minigenre.losses import (
     SparseCategoricalCrossentropy,
     sparse_categorical_crossentropy,
 )
 from minigenre.model import Sequential
 from minigenre.optimizers import SGD, Adam
-from minigenre.saving import load_model, save_model
+from minigenre.saving import save_model
 
 __version__ = "0.1.0"
 
@@ -25,6 +30,7 @@ __all__ = [
     "Dense",
     "EarlyStopping",
     "History",
+    "Input",
     "Sequential",
     "SparseCategoricalCrossentropy",
     "get_blas_threads",
@@ -32,4 +38,5 @@ __all__ = [
     "save_model",
     "set_blas_threads",
     "sparse_categorical_crossentropy",
+    "weighting",
 ]

@@ -23,9 +23,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from minigenre import activations, callbacks, losses, optimizers
-from minigenre.layers import Dense
+from minigenre.layers import Dense, Input
+from minigenre.loading import load_model
 from minigenre.model import Sequential
-from minigenre.saving import load_model, save_model
+from minigenre.saving import save_model
 
 __all__ = ["AdamOptimizer", "keras", "tf"]
 
@@ -70,7 +71,8 @@ class AdamOptimizer(optimizers.Adam):
 
 keras = SimpleNamespace(
     Sequential=Sequential,
-    layers=SimpleNamespace(Dense=Dense),
+    Input=Input,
+    layers=SimpleNamespace(Dense=Dense, Input=Input),
     optimizers=SimpleNamespace(Adam=optimizers.Adam, SGD=optimizers.SGD),
     losses=SimpleNamespace(
         SparseCategoricalCrossentropy=losses.SparseCategoricalCrossentropy,

@@ -102,16 +102,38 @@ def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
     return config
 
 
-def save(path, model_config: dict, compile_config: dict | None, model) -> None:
-    """Writes ``model`` as a Keras 3 ``.keras`` archive, atomically."""
-    weights = io.BytesIO()
-    with h5py_module().File(weights, "w") as h5:
+def _layer_key(i: int) -> str:
+    return f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
+
+
+def save(
+    path,
+    model_config: dict,
+    compile_config: dict | None,
+    weights: list[list[np.ndarray]],
+    optimizer: dict | None,
+) -> None:
+    """Writes a model as a Keras 3 ``.keras`` archive, atomically.
+
+    Args:
+        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
+        optimizer: ``saving.optimizer_state``'s ``{"iterations", "learning_rate",
+            "slots"}``, or None for an uncompiled model.
+    """
+    content = io.BytesIO()
+    with h5py_module().File(content, "w") as h5:
         h5.create_group("vars").attrs["name"] = model_config["name"]
-        for i, layer in enumerate(model.layers):
-            group = h5.create_group(f"layers/{'dense' if i == 0 else f'dense_{i}'}")
-            variables = group.create_group("vars")
-            variables.attrs["name"] = layer.name
-            for j, array in enumerate(layer.weights):
+        for i, (layer, arrays) in enumerate(
+            zip(model_config["layers"], weights, strict=True)
+        ):
+            variables = h5.create_group(_layer_key(i))
+            variables.attrs["name"] = layer["name"]
+            for j, array in enumerate(arrays):
+                variables[str(j)] = array
+        if optimizer is not None:
+            variables = h5.create_group("optimizer/vars")
+            variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
+            for j, array in enumerate(_optimizer_variables(optimizer)):
                 variables[str(j)] = array
     metadata = {
         "keras_version": KERAS_VERSION,
@@ -124,7 +146,49 @@ def save(path, model_config: dict, compile_config: dict | None, model) -> None:
     ):
         archive.writestr("metadata.json", json.dumps(metadata))
         archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", weights.getvalue())
+        archive.writestr("model.weights.h5", content.getvalue())
+
+
+def _optimizer_variables(state: dict) -> list[np.ndarray]:
+    """Keras's order: the step count, the learning rate, then each weight's slots."""
+    slots = list(state["slots"].values())  # e.g. [momentums, velocities]
+    per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    return [
+        np.array(state["iterations"], np.int64),
+        np.array(state["learning_rate"], np.float32),
+        *per_weight,
+    ]
+
+
+def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
+    """The optimizer's state from ``optimizer/vars``, or None if absent or unused.
+
+    Keras writes it only for a compiled model; a model compiled but never trained
+    has none of its slots yet, and starts afresh, as Keras would.
+    """
+    if "optimizer/vars" not in h5:
+        return None
+    stored = h5["optimizer/vars"]
+    names = slot_names(compiled["optimizer"])
+    if len(stored) != 2 + len(names) * len(weights):
+        return None  # Keras too skips an optimizer state of another size
+    arrays = [np.asarray(stored[str(j)]) for j in range(len(stored))]
+    slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
+    for name, values in slots.items():
+        for w, value in zip(weights, values, strict=True):
+            if value.shape != w.shape:
+                raise ValueError(
+                    f"{path}: optimizer {name} of shape {value.shape} for a weight "
+                    f"of shape {w.shape}."
+                )
+    return {"iterations": int(arrays[0]), "slots": slots}
+
+
+def slot_names(optimizer: dict) -> tuple[str, ...]:
+    """The per-weight state of an optimizer, by Keras's names (see its ``build``)."""
+    if optimizer["class_name"] == "Adam":
+        return ("momentum", "velocity")
+    return ("momentum",) if optimizer["config"].get("momentum") else ()
 
 
 def h5py_module():
@@ -264,10 +328,12 @@ def _compile(path, config: dict | None) -> dict | None:
     }
 
 
-def load(path: Path, compile: bool) -> tuple[dict, dict | None, list[np.ndarray]]:
-    """Reads a ``.keras`` archive: (model config, compile config, weights).
+def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | None]:
+    """Reads a ``.keras`` archive: (model config, compile config, weights, optimizer
+    state or None).
 
-    With ``compile=False`` the compile settings are neither read nor checked.
+    With ``compile=False`` the compile settings and optimizer state are neither read
+    nor checked.
     """
     if not path.is_file():
         raise ValueError(f"{path}: file not found.")
@@ -292,11 +358,15 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list[np.ndarray]
     with h5py_module().File(weights_file, "r") as h5:
         weights = []
         for i, layer in enumerate(layers):
-            key = f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
-            if key not in h5:
-                raise ValueError(f"{path}: model.weights.h5 has no {key}.")
+            key = _layer_key(i)
             count = 2 if layer["use_bias"] else 1
+            missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in h5]
+            if missing:
+                raise ValueError(f"{path}: model.weights.h5 has no {missing[0]}.")
             weights += [np.asarray(h5[f"{key}/{j}"]) for j in range(count)]
+        state = (
+            None if compiled is None else _optimizer_state(path, h5, compiled, weights)
+        )
     if input_dim is None:
         input_dim = weights[0].shape[0]
     model_config = {
@@ -305,4 +375,4 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list[np.ndarray]
         "input_dim": input_dim,
         "layers": layers,
     }
-    return model_config, compiled, weights
+    return model_config, compiled, weights, state

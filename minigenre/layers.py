@@ -22,6 +22,9 @@ class Dense:
         kernel_initializer: Initializer name or callable ``(shape, rng, dtype)``.
         bias_initializer: Initializer name or callable.
         name: Layer name; a ``Sequential`` assigns ``dense``, ``dense_1``, ... if None.
+        input_shape: ``(input_dim,)`` for a first layer: its ``Sequential`` is then
+            built at once, as in Keras (which prefers an ``Input`` first).
+        input_dim: Keras 2's spelling of ``input_shape=(input_dim,)``.
 
     >>> layer = Dense(2, activation="relu")
     >>> layer.build(3, np.random.default_rng(0))
@@ -37,11 +40,18 @@ class Dense:
         kernel_initializer: str | initializers.Initializer = "glorot_uniform",
         bias_initializer: str | initializers.Initializer = "zeros",
         name: str | None = None,
+        input_shape: tuple[int] | None = None,
+        input_dim: int | None = None,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, int | np.integer):
             raise TypeError(f"units must be an integer. Received: units={units!r}")
         if units < 1:
             raise ValueError(f"units must be positive. Received: units={units}")
+        if input_dim is not None:
+            if input_shape is not None:
+                raise ValueError("Give input_shape or input_dim, not both.")
+            input_shape = (input_dim,)
+        self.input_shape = None if input_shape is None else check_shape(input_shape)
         self.units = int(units)
         self.activation, (self._f, self._f_grad) = activations.get(activation)
         self.use_bias = use_bias
@@ -147,3 +157,37 @@ class Dense:
             f"Dense(units={self.units}, activation={self.activation!r}, "
             f"use_bias={self.use_bias}, name={self.name!r}, {shape})"
         )
+
+
+def check_shape(shape) -> tuple[int]:
+    """``(width,)`` for one sample of a Dense network's input, checked."""
+    if (
+        not isinstance(shape, tuple | list)
+        or len(shape) != 1
+        or isinstance(shape[0], bool)
+        or not isinstance(shape[0], int | np.integer)
+        or shape[0] < 1
+    ):
+        raise ValueError(
+            "The input shape must be (features,), one positive integer: a Dense "
+            f"network reads 2-D (samples, features) data. Received: {shape!r}"
+        )
+    return (int(shape[0]),)
+
+
+class Input:
+    """The input's shape, as ``keras.Input(shape=(264,))``, first in a Sequential.
+
+    A ``Sequential`` that starts with it knows its input width and builds each
+    layer as it is added, as Keras does.
+
+    >>> Input(shape=(264,)).shape
+    (264,)
+    """
+
+    def __init__(self, shape: tuple[int], name: str | None = None) -> None:
+        self.shape = check_shape(shape)
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Input(shape={self.shape})"

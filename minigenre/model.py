@@ -6,19 +6,24 @@ import itertools
 import math
 import os
 import sys
+import time
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from minigenre import _chunks, _io, losses, optimizers, training
+from minigenre import _chunks, _io, losses, optimizers
 from minigenre._checks import check_features, check_int, check_labels, check_weights
 from minigenre._flat import FlatParameters, flat_parameters
 from minigenre._threads import blas_threads
-from minigenre.callbacks import Callback, History
-from minigenre.layers import Dense
+from minigenre.layers import Dense, Input
+from minigenre.progress import show_finished
+from minigenre.saving import save_model
+from minigenre.trainer import Trainer, check_verbose
+
+METRICS = ("accuracy", "acc")  # "acc" is 2018 Keras's name; it logs as "acc"
 
 
-class Sequential:
+class Sequential(Trainer):
     """A linear stack of layers, trained as Keras trains its ``Sequential``.
 
     Args:
@@ -49,17 +54,40 @@ class Sequential:
         self.optimizer = self.loss = None
         self._flat: FlatParameters | None = None  # set by build
         self.metrics: list[str] = []
+        self.weighted_metrics: list[str] = []
         self.stop_training = False
+        self._input_dim: int | None = None  # from an Input or input_shape
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer: Dense) -> None:
+    def add(self, layer: Dense | Input) -> None:
+        """Appends a layer; with the input width known, builds it at once, as Keras.
+
+        The width comes from an ``Input(shape=(d,))`` first, or from the first
+        Dense layer's ``input_shape=(d,)``.
+        """
+        if isinstance(layer, Input):
+            if self.layers or self._input_dim is not None:
+                raise ValueError("An Input must come first, before any layer.")
+            self._input_dim = layer.shape[0]
+            return
         if not isinstance(layer, Dense):
             raise TypeError(f"Expected a Dense layer. Received: {layer!r}")
+        if layer.input_shape is not None:
+            if self.layers or self._input_dim is not None:
+                raise ValueError(
+                    f"Only the first layer takes input_shape. Received: "
+                    f"input_shape={layer.input_shape} for layer {len(self.layers)}."
+                )
+            self._input_dim = layer.input_shape[0]
         if layer.name is None:  # Keras's naming: dense, dense_1, dense_2, ...
             n = sum(isinstance(other, Dense) for other in self.layers)
             layer.name = "dense" if n == 0 else f"dense_{n}"
         self.layers.append(layer)
+        if self._input_dim is not None:  # the layers before it are built already
+            width = self.layers[-2].units if len(self.layers) > 1 else self._input_dim
+            layer.build(width, self._init_rng, self.dtype)
+            self._flat = FlatParameters(self.layers, self.dtype)
 
     @property
     def built(self) -> bool:
@@ -87,21 +115,29 @@ class Sequential:
         optimizer="adam",
         loss="sparse_categorical_crossentropy",
         metrics: list[str] | None = None,
+        weighted_metrics: list[str] | None = None,
     ) -> None:
         """Chooses the optimizer, the loss and the metrics to report.
 
         Args:
             optimizer: ``"adam"``, ``"sgd"`` or an ``Adam``/``SGD`` instance.
             loss: ``"sparse_categorical_crossentropy"`` or its class instance.
-            metrics: ``["accuracy"]`` or nothing; the loss is always reported.
+            metrics: ``["accuracy"]`` (or 2018's ``["acc"]``, logged as ``acc``) or
+                nothing; the loss is always reported. Unweighted, as in Keras 3:
+                ``class_weight`` and ``sample_weight`` do not change them.
+            weighted_metrics: Metrics that weigh each sample by its weight,
+                ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
+                ``metrics`` has ``accuracy`` too.
         """
+        metrics, weighted = list(metrics or []), list(weighted_metrics or [])
+        unknown = [m for m in metrics + weighted if m not in METRICS]
+        if unknown:
+            raise ValueError(
+                f"Unknown metrics: {unknown}. Valid names: {', '.join(METRICS)}."
+            )
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
-        metrics = list(metrics or [])
-        unknown = [m for m in metrics if m != "accuracy"]
-        if unknown:
-            raise ValueError(f"Unknown metrics: {unknown}. Valid names: accuracy.")
-        self.metrics = metrics
+        self.metrics, self.weighted_metrics = metrics, weighted
 
     # -- one batch: forward, loss, backward, update ---------------------------------
 
@@ -204,115 +240,24 @@ class Sequential:
             )
         return x
 
-    def train_on_batch(
-        self,
-        x: ArrayLike,
-        y: ArrayLike,
-        sample_weight: ArrayLike | None = None,
-        class_weight: dict[int, float] | None = None,
-        return_dict: bool = False,
-    ) -> float | list[float] | dict[str, float]:
-        """Runs one gradient update on one batch, as Keras's ``train_on_batch``.
+    def predict_on_batch(self, x: ArrayLike) -> NDArray:
+        """The outputs for one batch, (batch, units) (Keras's name)."""
+        return self.predict(x, batch_size=max(len(np.asarray(x)), 1))
 
-        Afterwards each layer's ``grad_kernel`` and ``grad_bias`` hold this batch's
-        gradients, taken at the weights before the update.
-
-        Args:
-            x: The batch's features, (batch, features).
-            y: Its integer labels, (batch,).
-            sample_weight: Optional weight of each sample's loss, (batch,).
-            class_weight: Optional weight per class, used as ``sample_weight``.
-            return_dict: Return ``{"loss": ..., "accuracy": ...}``.
-
-        Returns:
-            The batch's loss before the update, or ``[loss, accuracy]`` if the model
-            was compiled with ``metrics=["accuracy"]``, or the dict.
-        """
-        x, y = self._check_ready(x, y, "train_on_batch")
-        weight = training.sample_weights(self, y, sample_weight, class_weight)
-        logs = training.RunningLogs(accuracy="accuracy" in self.metrics)
-        with blas_threads(self._largest_product(len(x))):
-            logs.add(*self._train_step(x, y, weight), y, weight)
-        result = logs.result()  # the batch's own: Keras resets its metrics first
-        if return_dict:
-            return result
-        return result["loss"] if len(result) == 1 else list(result.values())
-
-    def fit(
-        self,
-        x: ArrayLike,
-        y: ArrayLike,
-        batch_size: int = 32,
-        epochs: int = 1,
-        verbose: int = 1,
-        validation_split: float = 0.0,
-        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
-        shuffle: bool = True,
-        class_weight: dict[int, float] | None = None,
-        callbacks: list[Callback] | None = None,
-    ) -> History:
-        """Trains for ``epochs`` passes over the data in mini-batches.
-
-        Mirrors Keras: ``validation_split`` holds out the *last* fraction of the rows,
-        before shuffling; the training rows are reshuffled every epoch; the epoch's
-        ``loss`` is the batch-size-weighted mean of the batch losses and ``accuracy``
-        the share of correct predictions, both from each batch's forward pass before
-        its update. ``class_weight`` weights each sample's loss (and its accuracy) by
-        its class's weight, and the batch loss still divides by the batch size.
-        The loop itself is in ``training.py``.
-
-        Returns:
-            A ``History``: ``history.history`` maps ``loss``, ``accuracy`` and, with
-            validation, ``val_loss`` and ``val_accuracy`` to per-epoch lists.
-        """
-        x, y = self._check_ready(x, y, "fit")
-        batch_size = check_int(batch_size, "batch_size", minimum=1)
-        epochs = check_int(epochs, "epochs", minimum=0)
-        x, y, validation = training.split_validation(
-            x, y, validation_split, validation_data
-        )
-        weights = training.sample_weights(self, y, None, class_weight)
-        with blas_threads(self._largest_product(min(batch_size, len(x)))):
-            return training.fit_loop(
-                self,
-                training.Batches(x, y, weights, batch_size),
-                epochs=epochs,
-                verbose=verbose,
-                validation=validation,
-                rng=self._shuffle_rng if shuffle else None,
-                callbacks=[History(), *(callbacks or [])],
-            )
-
-    def evaluate(
-        self,
-        x: ArrayLike,
-        y: ArrayLike,
-        batch_size: int | None = None,
-        verbose: int = 1,
-    ) -> list[float]:
-        """Returns ``[loss, accuracy]`` (or ``[loss]`` without the metric) on (x, y).
-
-        The loss is the batch-size-weighted mean of per-batch losses, as in Keras,
-        for batches of ``batch_size`` rows (``None``: 32, Keras's default). The rows
-        are computed in large chunks, with the same bits (see ``_chunks``).
-        """
-        x, y = self._check_ready(x, y, "evaluate")
-        batch_size = 32 if batch_size is None else batch_size
-        batch_size = check_int(batch_size, "batch_size", minimum=1)
-        chunks = self._chunks(len(x), batch_size)
-        with blas_threads(self._largest_product(chunks[0].stop)):
-            return training.evaluate_loop(self, x, y, batch_size, chunks, verbose)
-
-    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+    def predict(
+        self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0
+    ) -> NDArray:
         """Returns the model's outputs, (n, units): class probabilities for softmax.
 
-        ``batch_size=None`` computes the rows in large chunks, with the bits of
-        Keras's default batches of 32 (see ``_chunks``); a number gives batches of
-        that many rows.
+        Args:
+            batch_size: Rows per forward pass; None means Keras's 32.
+            verbose: 0 silent (the default here; Keras shows a bar), 1 a progress
+                bar, 2 one line.
         """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
         x = self._check_x(x)
+        verbose = check_verbose(verbose)
         if len(x) == 0:
             return np.empty((0, self.layers[-1].units))
         if batch_size is None:
@@ -321,9 +266,12 @@ class Sequential:
             batch_size = check_int(batch_size, "batch_size", minimum=1)
             parts = [slice(i, i + batch_size) for i in range(0, len(x), batch_size)]
         out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
+        start = time.perf_counter()
         with blas_threads(self._largest_product(min(parts[0].stop, len(x)))):
             for rows in parts:
                 out[rows] = self._predict_batch(x[rows])
+        steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
+        show_finished(verbose, steps, start, {})
         return out
 
     def _chunks(self, n: int, batch_size: int) -> list[slice]:
@@ -334,6 +282,16 @@ class Sequential:
         """Multiply-adds of the largest matrix product of ``rows`` rows at a time."""
         widths = [self.input_dim, *(layer.units for layer in self.layers)]
         return rows * max(a * b for a, b in itertools.pairwise(widths))
+
+    def __call__(self, x: ArrayLike, training: bool = False) -> NDArray:
+        """The forward pass on ``x`` (batch, features) in one go, as ``model(x)``.
+
+        ``training`` changes nothing here (Dense has no dropout or batch norm); it
+        is accepted because Keras code passes it.
+        """
+        if not self.built:
+            raise ValueError("The model is not built: call fit() or set_weights().")
+        return self._predict_batch(self._check_x(x))
 
     def _predict_batch(self, x: NDArray) -> NDArray:
         for layer in self.layers:
@@ -377,13 +335,24 @@ class Sequential:
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
 
+    def save(self, path: str | os.PathLike) -> None:
+        """Saves the whole model: ``.npz`` (minigenre's) or ``.keras`` (Keras 3's).
+
+        See ``minigenre.save_model``; ``minigenre.load_model`` reads it back.
+        """
+        save_model(self, path)
+
     # -- description ---------------------------------------------------------------
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn=None) -> None:
-        """Prints the layers with their output shapes and parameter counts."""
+        """Prints the layers with their output shapes and parameter counts.
+
+        As Keras 3, an unbuilt model (input width not known yet) shows its layers
+        with output shape ``?`` and ``0 (unbuilt)`` parameters.
+        """
         print_fn = print_fn or (lambda line: print(line, file=sys.stdout))
         rule, thick = "_" * 65, "=" * 65
         print_fn(f'Model: "{self.name}"')
@@ -392,8 +361,9 @@ class Sequential:
         print_fn(thick)
         for i, layer in enumerate(self.layers):
             kind = f"{layer.name} ({type(layer).__name__})"
-            params = layer.count_params() if layer.built else 0
-            print_fn(f" {kind:<28}{f'(None, {layer.units})':<26}{params}")
+            shape = f"(None, {layer.units})" if layer.built else "?"
+            params = layer.count_params() if layer.built else "0 (unbuilt)"
+            print_fn(f" {kind:<28}{shape:<26}{params}")
             print_fn(thick if i == len(self.layers) - 1 else "")
         total = self.count_params()
         print_fn(f"Total params: {total:,}")

@@ -116,6 +116,19 @@ class Adam:
             )
         self.iterations += 1
 
+    def get_state(self) -> dict[str, list[NDArray]]:
+        """The state kept per updated array, by Keras's names: ``{"momentum": [m,
+        ...], "velocity": [v, ...]}``; empty lists before the first step."""
+        return {"momentum": self._momentums, "velocity": self._velocities}
+
+    def set_state(self, iterations: int, state: dict[str, list[NDArray]]) -> None:
+        """Restores the step count and ``get_state``'s arrays (copied), e.g. from a
+        saved model, so the next step is the one training would have taken."""
+        self.iterations = int(iterations)
+        self._momentums = [np.array(m) for m in state["momentum"]]
+        self._velocities = [np.array(v) for v in state["velocity"]]
+        self._scratch = [(np.empty_like(m), np.empty_like(m)) for m in self._momentums]
+
     def __repr__(self) -> str:
         return (
             f"Adam(learning_rate={self.learning_rate}, beta_1={self.beta_1}, "
@@ -164,6 +177,17 @@ class SGD:
                 u -= g * self.learning_rate
                 w += u
         self.iterations += 1
+
+    def get_state(self) -> dict[str, list[NDArray]]:
+        """``{"momentum": [u, ...]}`` (Keras's name for the velocity), one array per
+        updated array; empty before the first step; nothing without momentum."""
+        return {"momentum": self._velocities} if self.momentum else {}
+
+    def set_state(self, iterations: int, state: dict[str, list[NDArray]]) -> None:
+        """Restores the step count and ``get_state``'s arrays (copied)."""
+        self.iterations = int(iterations)
+        if self.momentum:
+            self._velocities = [np.array(u) for u in state["momentum"]]
 
     def __repr__(self) -> str:
         return f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum})"

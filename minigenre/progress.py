@@ -13,6 +13,38 @@ import time
 from typing import TextIO
 
 
+def format_time(seconds: float) -> str:
+    """Keras's step time: ``"1s/step"``, ``"366ms/step"`` or ``"80us/step"``."""
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s/step"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/step"
+    return f"{seconds * 1e6:.0f}us/step"
+
+
+def epoch_line(steps: int, seconds: float, logs: dict[str, float]) -> str:
+    """Keras 3's ``verbose=2`` line, one per epoch, logs in alphabetical order::
+
+    110/110 - 0s - 2ms/step - accuracy: 0.5616 - loss: 1.4179
+    """
+    line = f"{steps}/{steps} - {seconds:.0f}s - {format_time(seconds / steps)}"
+    return line + format_logs(dict(sorted(logs.items())))
+
+
+def show_finished(
+    verbose: int, steps: int, start: float, logs: dict[str, float]
+) -> None:
+    """What Keras prints when ``evaluate`` or ``predict`` ends: the finished bar
+    (``verbose=1``), its one line (``verbose=2``) or nothing (0); ``start`` is the
+    ``time.perf_counter()`` of the first batch."""
+    if verbose == 1:
+        bar = ProgressBar(steps)
+        bar.start = start
+        bar.update(steps, logs, final=True)
+    elif verbose == 2:
+        print(epoch_line(steps, time.perf_counter() - start, logs))
+
+
 def format_logs(logs: dict[str, float]) -> str:
     """``" - loss: 1.4883 - accuracy: 0.5487"``, with Keras's 4 decimals."""
     parts = []
@@ -60,13 +92,7 @@ class ProgressBar:
             f"{current:{digits}d}/{self.target} [{bar}{'.' * (self.width - len(bar))}]"
         )
         elapsed = now - self.start
-        per_step = elapsed / max(current, 1)
-        if per_step >= 1:
-            speed = f"{per_step:.0f}s/step"
-        elif per_step >= 1e-3:
-            speed = f"{per_step * 1e3:.0f}ms/step"
-        else:
-            speed = f"{per_step * 1e6:.0f}us/step"
+        speed = format_time(elapsed / max(current, 1))
         line = f"{bar} - {elapsed:.0f}s {speed}{format_logs(logs)}"
         if self.dynamic:
             self.stream.write("\r" + line + ("\n" if final else ""))

@@ -23,9 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre import _io, initializers, keras_format, losses, optimizers
-from minigenre.layers import Dense
-from minigenre.model import Sequential
+from minigenre import _io, initializers, keras_format, optimizers
 
 FORMAT = "minigenre.Sequential"
 FORMAT_VERSION = 1
@@ -41,7 +39,7 @@ def _initializer_name(initializer) -> str:
     )
 
 
-def model_config(model: Sequential) -> dict:
+def model_config(model) -> dict:
     """The architecture: name, dtype, input width and each layer's settings."""
     return {
         "name": model.name,
@@ -61,7 +59,7 @@ def model_config(model: Sequential) -> dict:
     }
 
 
-def compile_config(model: Sequential) -> dict | None:
+def compile_config(model) -> dict | None:
     """The optimizer, loss and metrics given to ``compile``, or None before it."""
     if model.optimizer is None:
         return None
@@ -90,26 +88,7 @@ def compile_config(model: Sequential) -> dict | None:
     }
 
 
-def from_config(config: dict, weights: list[np.ndarray]) -> Sequential:
-    """Builds a model from ``model_config``'s description and sets its weights."""
-    model = Sequential(name=config["name"], dtype=config["dtype"])
-    for layer in config["layers"]:
-        model.add(Dense(**layer))
-    if config["input_dim"] is not None:
-        model.build(config["input_dim"])
-        model.set_weights(weights)
-    return model
-
-
-def compile_from_config(model: Sequential, config: dict) -> None:
-    """Compiles ``model`` as ``compile_config`` describes."""
-    optimizer = config["optimizer"]
-    kind = {"Adam": optimizers.Adam, "SGD": optimizers.SGD}[optimizer["class_name"]]
-    loss = losses.SparseCategoricalCrossentropy(**config["loss"]["config"])
-    model.compile(kind(**optimizer["config"]), loss, metrics=config["metrics"])
-
-
-def _generator_states(model: Sequential) -> dict:
+def _generator_states(model) -> dict:
     # The generators' exact positions (PCG64 states are integers, exact in JSON):
     # the next epoch's shuffle after loading is the one training would have drawn.
     return {
@@ -118,12 +97,39 @@ def _generator_states(model: Sequential) -> dict:
     }
 
 
-def _set_generator_states(model: Sequential, states: dict) -> None:
-    model._init_rng.bit_generator.state = states["init"]
-    model._shuffle_rng.bit_generator.state = states["shuffle"]
+def optimizer_state(model) -> dict | None:
+    """The optimizer's step count, learning rate and per-weight slots, or None.
+
+    ``{"iterations": t, "learning_rate": lr, "slots": {"momentum": [m_0, m_1,
+    ...], "velocity": [...]}}`` with one array per weight in ``get_weights`` order
+    (Adam's slots; SGD with momentum has ``momentum`` only). Before the first step
+    the slots are zeros, which is what they start from.
+    """
+    optimizer = model.optimizer
+    if optimizer is None:
+        return None
+    shapes = [w.shape for w in model.get_weights()]
+    sizes = np.cumsum([int(np.prod(shape)) for shape in shapes])[:-1]
+    slots = {}
+    for name, arrays in optimizer.get_state().items():
+        if not arrays:  # not stepped yet
+            slots[name] = [np.zeros(shape, model.dtype) for shape in shapes]
+            continue
+        # Sequential updates its one flat vector of weights (see _flat), so the
+        # optimizer keeps one flat array per slot: cut it into the weights' shapes.
+        (flat,) = arrays
+        slots[name] = [
+            part.reshape(shape).copy()
+            for part, shape in zip(np.split(flat, sizes), shapes, strict=True)
+        ]
+    return {
+        "iterations": int(optimizer.iterations),
+        "learning_rate": optimizer.learning_rate,
+        "slots": slots,
+    }
 
 
-def save_model(model: Sequential, path: str | os.PathLike) -> None:
+def save_model(model, path: str | os.PathLike) -> None:
     """Writes the whole model to ``path``: ``.npz`` (minigenre) or ``.keras``.
 
     Raises:
@@ -140,8 +146,12 @@ def save_model(model: Sequential, path: str | os.PathLike) -> None:
             "The model is not built: there are no weights to save. Call fit(), "
             "build() or set_weights() first."
         )
+    state = optimizer_state(model)
     if suffix == ".keras":
-        keras_format.save(path, model_config(model), compile_config(model), model)
+        layers = [[w.copy() for w in layer.weights] for layer in model.layers]
+        keras_format.save(
+            path, model_config(model), compile_config(model), layers, state
+        )
         return
     config = {
         "format": FORMAT,
@@ -151,71 +161,8 @@ def save_model(model: Sequential, path: str | os.PathLike) -> None:
         "state": _generator_states(model),
     }
     arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
+    if state is not None:
+        arrays["optimizer_iterations"] = np.array(state["iterations"], np.int64)
+        for name, values in state["slots"].items():
+            arrays.update({f"optimizer_{name}_{i}": v for i, v in enumerate(values)})
     _io.save_npz(path, {"config": np.array(json.dumps(config)), **arrays})
-
-
-def _read_npz(path: Path) -> tuple[dict, dict]:
-    arrays = _io.load_npz(path)
-    try:
-        config = json.loads(str(arrays.pop("config")))
-        if config["format"] != FORMAT:
-            raise ValueError(f"format {config['format']!r}")
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(
-            f"{path}: not a minigenre model file (no valid config: {err}). "
-            "Weights saved by save_weights() load with load_weights()."
-        ) from None
-    if config["format_version"] != FORMAT_VERSION:
-        raise ValueError(
-            f"{path}: unsupported model format version {config['format_version']!r}; "
-            f"this minigenre reads version {FORMAT_VERSION}."
-        )
-    return config, arrays
-
-
-def _numbered(arrays: dict, prefix: str) -> list[np.ndarray]:
-    out = []
-    while f"{prefix}{len(out)}" in arrays:
-        out.append(arrays[f"{prefix}{len(out)}"])
-    return out
-
-
-def load_model(path: str | os.PathLike, compile: bool = True) -> Sequential:
-    """Reads a model written by ``save_model``, or a Keras 3 ``.keras`` file.
-
-    Args:
-        path: A ``.npz`` file from ``save_model`` or a ``.keras`` archive.
-        compile: Also restore the optimizer (with its state), loss and metrics.
-
-    Raises:
-        ValueError: If the file is missing, damaged, or holds something minigenre
-            does not implement; the message names the file and the part.
-    """
-    path = Path(path)
-    if path.suffix not in (".npz", ".keras"):
-        raise ValueError(
-            f"Cannot tell the format of {path}: the name must end in .npz "
-            "(minigenre's format) or .keras (Keras 3's)."
-        )
-    try:
-        if path.suffix == ".keras":
-            config, compiled, weights = keras_format.load(path, compile)
-            states = None
-        else:
-            file_config, arrays = _read_npz(path)
-            config, compiled = file_config["model"], file_config["compile"]
-            weights = _numbered(arrays, "weight_")
-            states = file_config["state"]
-        model = from_config(config, weights)
-        if compile and compiled is not None:
-            compile_from_config(model, compiled)
-        if states is not None:
-            _set_generator_states(model, states)
-    except (KeyError, TypeError) as err:
-        what = f"no {err} entry" if isinstance(err, KeyError) else str(err)
-        raise ValueError(f"{path}: damaged model description ({what}).") from None
-    except ValueError as err:
-        if str(err).startswith(str(path)):
-            raise
-        raise ValueError(f"{path}: {err}") from None
-    return model

@@ -9,76 +9,107 @@ line and the callbacks, which may stop training.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from minigenre import _chunks
-from minigenre.callbacks import Callback, History
-from minigenre.progress import ProgressBar
+from minigenre._checks import check_features, check_labels
+from minigenre._threads import blas_threads
+from minigenre.callbacks import History
+from minigenre.progress import ProgressBar, epoch_line
+from minigenre.weighting import (
+    balanced_class_weight,
+    check_class_weight,
+    check_sample_weight,
+    sample_weights_from_classes,
+)
 
 
-def split_validation(
-    x: NDArray,
-    y: NDArray,
-    validation_split: float,
-    validation_data: tuple[ArrayLike, ArrayLike] | None,
-) -> tuple[NDArray, NDArray, tuple | None]:
-    """``(x, y, (x_val, y_val) or None)``: Keras holds out the *last* rows.
+def check_validation_data(model, validation_data) -> tuple:
+    """``(x_val, y_val, sample_weight or None)``, checked before the first epoch.
 
-    ``validation_data`` wins over ``validation_split``, as in Keras; the split is
-    taken before any shuffling.
+    Keras accepts ``(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``.
     """
-    if validation_data is not None:
-        return x, y, tuple(validation_data)
-    if not validation_split:
-        return x, y, None
-    if not 0 < validation_split < 1:
+    if not isinstance(validation_data, tuple | list) or len(validation_data) not in (
+        2,
+        3,
+    ):
         raise ValueError(
-            f"validation_split must be in [0, 1). Received: {validation_split}"
+            "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+            f"val_sample_weight). Received: {type(validation_data).__name__}"
+            + (
+                f" of length {len(validation_data)}"
+                if hasattr(validation_data, "__len__")
+                else ""
+            )
         )
+    x_val = check_features(validation_data[0], "validation_data's x", model.dtype)
+    if x_val.shape[1] != model.input_dim:
+        raise ValueError(
+            f"validation_data's x has {x_val.shape[1]} features; the model was "
+            f"built for {model.input_dim}. Received: x.shape={x_val.shape}"
+        )
+    if len(x_val) == 0:
+        raise ValueError("validation_data's x has no rows.")
+    y_val = check_labels(
+        validation_data[1], "validation_data's y", model.layers[-1].units, len(x_val)
+    )
+    weight = None
+    if len(validation_data) == 3 and validation_data[2] is not None:
+        weight = check_sample_weight(validation_data[2], len(x_val), model.dtype)
+    return x_val, y_val, weight
+
+
+def split_validation(x, y, weight, validation_split: float):
+    """``(x, y, weight, validation)``: Keras holds out the *last* rows, unshuffled."""
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, int | float)
+        or not 0 <= validation_split < 1
+    ):
+        raise ValueError(
+            f"validation_split must be in [0, 1). Received: {validation_split!r}"
+        )
+    if not validation_split:
+        return x, y, weight, None
     split_at = math.floor(len(x) * (1 - validation_split))
-    if split_at == 0:
-        raise ValueError(f"validation_split={validation_split} leaves no rows.")
-    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+    if split_at in (0, len(x)):
+        side = "training" if split_at == 0 else "validation"
+        raise ValueError(
+            f"validation_split={validation_split} leaves no rows for {side} "
+            f"(of {len(x)} rows)."
+        )
+    rest = None if weight is None else weight[split_at:]
+    validation = (x[split_at:], y[split_at:], rest)
+    weight = None if weight is None else weight[:split_at]
+    return x[:split_at], y[:split_at], weight, validation
 
 
 def sample_weights(
-    model, y: NDArray, sample_weight: ArrayLike | None, class_weight: dict | None
+    model, y: NDArray, sample_weight: ArrayLike | None, class_weight
 ) -> NDArray | None:
     """Each row's weight (n,), from ``sample_weight`` or from its class; or None.
 
-    ``class_weight`` maps a class to the weight of its rows' losses (and accuracy),
-    as in Keras; the two cannot be given together.
+    ``class_weight`` is Keras's ``{class: weight}`` (a class left out weighs 1.0)
+    or ``"balanced"`` (``weighting.balanced_class_weight`` of ``y``); the two
+    cannot be given together, as in Keras.
     """
     if sample_weight is not None and class_weight is not None:
         raise ValueError(
-            "sample_weight and class_weight cannot be given together. "
-            f"Received: sample_weight={sample_weight}, class_weight={class_weight}"
+            "sample_weight and class_weight cannot be given together (as in Keras): "
+            f"give one. Received: class_weight={class_weight!r}"
         )
     if sample_weight is not None:
-        weight = np.asarray(sample_weight)
-        if weight.shape != y.shape or weight.dtype.kind not in "iuf":
-            raise ValueError(
-                f"sample_weight must hold one number per row, shape {y.shape}. "
-                f"Received: sample_weight.shape={weight.shape}, dtype={weight.dtype}"
-            )
-        weight = weight.astype(model.dtype)
-        if not (np.isfinite(weight).all() and (weight >= 0).all()):
-            raise ValueError(
-                f"sample_weight must be finite and >= 0. Received: {sample_weight}"
-            )
-        return weight
+        return check_sample_weight(sample_weight, len(y), model.dtype)
     if class_weight is None:
         return None
-    n_classes = model.layers[-1].units
-    table = np.ones(n_classes, dtype=model.dtype)  # (classes,)
-    for label, weight in class_weight.items():
-        if not 0 <= int(label) < n_classes:
-            raise ValueError(f"class_weight has a class outside the outputs: {label}")
-        table[int(label)] = weight
-    return table[y]  # (n,)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        class_weight = balanced_class_weight(y)
+    table = check_class_weight(class_weight, model.layers[-1].units)
+    return sample_weights_from_classes(y, table, model.dtype)
 
 
 class Batches:
@@ -106,50 +137,64 @@ class Batches:
             yield self.x[idx], self.y[idx], weight  # (batch, features), (batch,)
 
 
-class RunningLogs:
-    """Running ``loss`` and ``accuracy`` over batches, as Keras's metrics keep them.
+def metric_names(metrics: list[str], weighted_metrics: list[str]) -> list[tuple]:
+    """``[(log name, weighted?)]``: Keras names a weighted metric that repeats an
+    unweighted one ``weighted_<name>``."""
+    names = [(name, False) for name in metrics]
+    for name in weighted_metrics:
+        names.append((f"weighted_{name}" if name in metrics else name, True))
+    return names
 
-    ``loss`` is the batch-size-weighted mean of the batch losses; ``accuracy`` the
-    share of correct predictions, each weighted by its sample weight if any. An
-    epoch's logs run over its batches; ``train_on_batch``'s over its one batch.
+
+class RunningLogs:
+    """Running ``loss`` and accuracies over batches, as Keras's metrics keep them.
+
+    ``loss`` is the batch-size-weighted mean of the batch losses (each already
+    ``sum(w * loss) / batch_size``). An accuracy in ``metrics`` counts every row
+    alike; one in ``weighted_metrics`` is ``sum(w * hit) / sum(w)``, as in Keras 3.
+    An epoch's logs run over its batches; ``train_on_batch``'s over its one batch.
     """
 
-    def __init__(self, accuracy: bool) -> None:
-        self.accuracy = accuracy
-        self.loss_sum = self.correct = self.count = 0.0
+    def __init__(self, model) -> None:
+        self.names = metric_names(model.metrics, model.weighted_metrics)
+        self.loss_sum = 0.0
         self.rows = 0
+        self.totals = {name: [0.0, 0.0] for name, _ in self.names}  # [hits, count]
 
     def add(self, loss: float, out: NDArray, y: NDArray, weight: NDArray | None):
-        """Adds one batch: its mean loss, output (batch, classes), labels, weights."""
-        self.loss_sum += loss * len(y)
-        self.rows += len(y)
+        """Adds one batch: its loss, output (batch, classes), labels, weights."""
+        self.add_batches([(loss, len(y))], out, y, weight)
+
+    def add_batches(self, losses: list[tuple[float, int]], out, y, weight) -> None:
+        """Adds consecutive batches: ``(loss, rows)`` of each, then their outputs
+        (rows, classes), labels and weights together."""
+        for loss, rows in losses:
+            self.loss_sum += loss * rows
+            self.rows += rows
         hits = out.argmax(axis=1) == y  # (batch,)
-        if weight is None:
-            self.correct += np.count_nonzero(hits)
-            self.count += len(y)
-        else:
-            self.correct += float((hits * weight).sum())
-            self.count += float(weight.sum())
+        for name, weighted in self.names:
+            total = self.totals[name]
+            if weighted and weight is not None:
+                total[0] += float((hits * weight).sum())
+                total[1] += float(weight.sum())
+            else:
+                total[0] += np.count_nonzero(hits)
+                total[1] += len(y)
 
     def result(self) -> dict[str, float]:
         logs = {"loss": self.loss_sum / self.rows}
-        if self.accuracy:
-            logs["accuracy"] = self.correct / self.count
+        for name, (hits, count) in self.totals.items():
+            logs[name] = hits / count if count else 0.0  # Keras: divide_no_nan
         return logs
 
 
 def fit_loop(
-    model,
-    batches: Batches,
-    epochs: int,
-    verbose: int,
-    validation: tuple | None,
-    rng: np.random.Generator | None,
-    callbacks: list[Callback],
+    model, batches, epochs, verbose, validation, rng, callbacks, initial_epoch=0
 ) -> History:
-    """Trains ``model`` for ``epochs`` epochs; returns the first callback, a History.
+    """Trains ``model`` from ``initial_epoch`` up to ``epochs``; returns the History.
 
-    ``rng`` shuffles the rows every epoch; None keeps their order.
+    ``rng`` shuffles the rows every epoch; None keeps their order. ``validation``
+    is ``(x_val, y_val, sample_weight or None)`` or None.
     """
     history = callbacks[0]
     for callback in callbacks:
@@ -157,17 +202,24 @@ def fit_loop(
     model.stop_training = False
     for callback in callbacks:
         callback.on_train_begin()
-    for epoch in range(epochs):
+    for epoch in range(initial_epoch, epochs):
         if verbose:
             print(f"Epoch {epoch + 1}/{epochs}")
-        bar = ProgressBar(batches.steps) if verbose else None
+        bar = ProgressBar(batches.steps) if verbose == 1 else None
+        start = time.perf_counter()
         logs = run_epoch(model, batches, rng, epoch, bar)
         if validation is not None:
-            x_val, y_val = validation
-            val = model.evaluate(x_val, y_val, batch_size=batches.batch_size, verbose=0)
-            logs.update(zip(["val_loss", "val_accuracy"], val, strict=False))
+            x_val, y_val, weight = validation
+            chunks = model._chunks(len(x_val), batches.batch_size)
+            with blas_threads(model._largest_product(chunks[0].stop)):
+                val = evaluate_loop(
+                    model, x_val, y_val, weight, batches.batch_size, chunks
+                )
+            logs.update({f"val_{key}": value for key, value in val.items()})
         if bar is not None:
             bar.update(batches.steps, logs, final=True)
+        elif verbose == 2:
+            print(epoch_line(batches.steps, time.perf_counter() - start, logs))
         for callback in callbacks:
             callback.on_epoch_end(epoch, logs)
         if model.stop_training:
@@ -179,7 +231,7 @@ def fit_loop(
 
 def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]:
     """One pass over the batches, one update each: returns the epoch's logs."""
-    logs = RunningLogs(accuracy="accuracy" in model.metrics)
+    logs = RunningLogs(model)
     for step, (x, y, weight) in enumerate(batches.epoch(rng)):
         where = f" at epoch {epoch + 1}, batch {step + 1}"
         loss, out = model._train_step(x, y, weight, where)
@@ -190,24 +242,17 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
 
 
 def evaluate_loop(
-    model, x, y, batch_size: int, chunks: list[slice], verbose: int
-) -> list[float]:
-    """``[loss, accuracy]`` (or ``[loss]``) over ``x`` in batches, no update.
+    model, x, y, weight, batch_size: int, chunks: list[slice]
+) -> dict[str, float]:
+    """The loss and metrics over ``x`` in batches, no update, as Keras's evaluate.
 
-    The loss is the batch-size-weighted mean of the batch losses, as in Keras. The
-    rows are computed a chunk of whole batches at a time (see ``_chunks``).
+    Each batch's loss is ``sum(w * loss) / batch_size``; the result is their
+    batch-size-weighted mean. The rows are computed a chunk of whole batches at a
+    time, with the bits of batch-by-batch (see ``_chunks``).
     """
-    steps = math.ceil(len(x) / batch_size)
-    bar = ProgressBar(steps) if verbose else None  # its clock starts now
-    loss_sum = correct = 0.0
+    logs = RunningLogs(model)
     for rows in chunks:
-        out, per_sample = model._forward_loss(x[rows], y[rows], None)  # (rows, ...)
-        for mean, size in _chunks.batch_means(per_sample, batch_size):
-            loss_sum += mean * size
-        correct += float((out.argmax(axis=1) == y[rows]).sum())
-    result = [loss_sum / len(x)]
-    if "accuracy" in model.metrics:
-        result.append(correct / len(x))
-    if bar is not None:
-        bar.update(steps, dict(zip(["loss", "accuracy"], result, strict=False)), True)
-    return result
+        w = None if weight is None else weight[rows]
+        out, per_sample = model._forward_loss(x[rows], y[rows], w)  # (rows, classes)
+        logs.add_batches(_chunks.batch_means(per_sample, batch_size), out, y[rows], w)
+    return logs.result()

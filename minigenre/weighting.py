@@ -102,7 +102,7 @@ def check_sample_weight(sample_weight: ArrayLike, n: int, dtype: DTypeLike) -> N
         w = w[:, 0]
     if w.ndim != 1 or len(w) != n:
         raise ValueError(
-            f"sample_weight must have shape ({n},), one weight per row of x. "
+            f"sample_weight must hold one weight per row of x, shape ({n},). "
             f"Received: sample_weight.shape={w.shape}"
         )
     if w.dtype.kind not in "iuf":

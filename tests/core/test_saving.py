@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 import minigenre
-from minigenre import SGD, Adam, Dense, Sequential
-from minigenre.saving import load_model, save_model
+from minigenre import SGD, Adam, Dense, Sequential, load_model, save_model
 
 
 @pytest.fixture
@@ -186,7 +185,7 @@ import sys
 sys.modules["tensorflow"] = None  # any import of TensorFlow now raises ImportError
 sys.modules["keras"] = None
 import numpy as np
-from minigenre.saving import load_model
+from minigenre import load_model
 np.save("p.npy", load_model(sys.argv[1]).predict(np.load("x.npy")))
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")))
 """
@@ -208,5 +207,8 @@ def test_keras_file_loads_where_tensorflow_cannot_be_imported(keras_file, data):
     np.testing.assert_array_equal(np.load(keras_file.parent / "p.npy"), expected)
 
 
-def test_load_model_is_exported():
-    assert minigenre.load_model is load_model
+def test_compat_names_are_the_same_functions():
+    from minigenre.compat import keras
+
+    assert keras.models.load_model is minigenre.load_model
+    assert keras.saving.save_model is minigenre.save_model

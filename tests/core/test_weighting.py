@@ -71,7 +71,7 @@ def test_numpy_integer_keys_are_class_indices():
 @pytest.mark.parametrize(
     ("weights", "error", "message"),
     [
-        (np.ones(3), ValueError, r"shape \(4,\), one weight per row"),
+        (np.ones(3), ValueError, r"one weight per row of x, shape \(4,\)"),
         (np.ones((4, 2)), ValueError, r"shape \(4,\)"),
         (np.array([1, -1, 1, 1.0]), ValueError, r">= 0. Received: -1.0 at row 1"),
         (np.array([1, 1, np.inf, 1]), ValueError, "at row 2"),

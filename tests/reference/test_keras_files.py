@@ -7,9 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from minigenre import Dense, Sequential, activations
+from minigenre import Dense, Sequential, activations, load_model, save_model
 from minigenre.compat import AdamOptimizer
-from minigenre.saving import load_model, save_model
 from reference.backend import keras, tf
 
 pytestmark = pytest.mark.tensorflow
@@ -45,7 +44,7 @@ import sys
 sys.modules["tensorflow"] = None  # any import of TensorFlow now raises ImportError
 sys.modules["keras"] = None
 import numpy as np
-from minigenre.saving import load_model
+from minigenre import load_model
 np.save("p.npy", load_model(sys.argv[1]).predict(np.load("x.npy")))
 """
 
