@@ -24,140 +24,18 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from minigenre import _io, activations
+from minigenre import activations
 
-# The oldest Keras this writer's config.json is meant for: every key it writes is
-# one Keras 3.0 reads, and the archive layout has not changed since.
-KERAS_VERSION = "3.0.0"
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 
 
-def _serialized(module: str, class_name: str, config: dict) -> dict:
-    return {
-        "module": module,
-        "class_name": class_name,
-        "config": config,
-        "registered_name": None,
-    }
-
-
-_INITIALIZERS = {
-    "glorot_uniform": "GlorotUniform",
-    "he_uniform": "HeUniform",
-    "zeros": "Zeros",
-    "ones": "Ones",
-}
-
-
-def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
-    """Keras's ``config.json`` for a model described by ``saving.model_config``."""
-    dtype = model_config["dtype"]
-    layers = [
-        _serialized(
-            "keras.layers",
-            "InputLayer",
-            {"batch_shape": [None, model_config["input_dim"]], "dtype": dtype},
-        )
-    ]
-    for layer in model_config["layers"]:
-        init = {
-            key: _serialized("keras.initializers", _INITIALIZERS[layer[key]], {})
-            for key in ("kernel_initializer", "bias_initializer")
-        }
-        layers.append(
-            _serialized(
-                "keras.layers",
-                "Dense",
-                {
-                    "name": layer["name"],
-                    "trainable": True,
-                    "dtype": dtype,
-                    "units": layer["units"],
-                    "activation": layer["activation"],
-                    "use_bias": layer["use_bias"],
-                    **init,
-                },
-            )
-        )
-    config = _serialized(
-        "keras", "Sequential", {"name": model_config["name"], "layers": layers}
-    )
-    if compile_config is not None:
-        optimizer = compile_config["optimizer"]
-        loss = compile_config["loss"]
-        config["compile_config"] = {
-            "optimizer": _serialized(
-                "keras.optimizers",
-                optimizer["class_name"],
-                {"name": optimizer["class_name"].lower(), **optimizer["config"]},
-            ),
-            "loss": _serialized("keras.losses", loss["class_name"], loss["config"]),
-            "metrics": compile_config["metrics"] or None,
-        }
-    return config
-
-
-def _layer_key(i: int) -> str:
+def layer_key(i: int) -> str:
+    """Where layer ``i``'s variables are: Keras numbers them by class, not name."""
     return f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
-
-
-def save(
-    path,
-    model_config: dict,
-    compile_config: dict | None,
-    weights: list[list[np.ndarray]],
-    optimizer: dict | None,
-) -> None:
-    """Writes a model as a Keras 3 ``.keras`` archive, atomically.
-
-    Args:
-        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
-        optimizer: ``saving.optimizer_state``'s ``{"iterations", "learning_rate",
-            "slots"}``, or None for an uncompiled model.
-    """
-    content = io.BytesIO()
-    with h5py_module().File(content, "w") as h5:
-        h5.create_group("vars").attrs["name"] = model_config["name"]
-        for i, (layer, arrays) in enumerate(
-            zip(model_config["layers"], weights, strict=True)
-        ):
-            variables = h5.create_group(_layer_key(i))
-            variables.attrs["name"] = layer["name"]
-            for j, array in enumerate(arrays):
-                variables[str(j)] = array
-        if optimizer is not None:
-            variables = h5.create_group("optimizer/vars")
-            variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
-            for j, array in enumerate(_optimizer_variables(optimizer)):
-                variables[str(j)] = array
-    metadata = {
-        "keras_version": KERAS_VERSION,
-        "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
-    }
-    config = _keras_config(model_config, compile_config)
-    with (
-        _io.atomic_open(path, "wb") as f,
-        zipfile.ZipFile(f, "w") as archive,
-    ):
-        archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", content.getvalue())
-
-
-def _optimizer_variables(state: dict) -> list[np.ndarray]:
-    """Keras's order: the step count, the learning rate, then each weight's slots."""
-    slots = list(state["slots"].values())  # e.g. [momentums, velocities]
-    per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
-    return [
-        np.array(state["iterations"], np.int64),
-        np.array(state["learning_rate"], np.float32),
-        *per_weight,
-    ]
 
 
 def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
@@ -358,7 +236,7 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | Non
     with h5py_module().File(weights_file, "r") as h5:
         weights = []
         for i, layer in enumerate(layers):
-            key = _layer_key(i)
+            key = layer_key(i)
             count = 2 if layer["use_bias"] else 1
             missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in h5]
             if missing:

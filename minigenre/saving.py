@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre import _io, initializers, keras_format, optimizers
+from minigenre import _io, initializers, keras_export, optimizers
 
 FORMAT = "minigenre.Sequential"
 FORMAT_VERSION = 1
@@ -149,7 +149,7 @@ def save_model(model, path: str | os.PathLike) -> None:
     state = optimizer_state(model)
     if suffix == ".keras":
         layers = [[w.copy() for w in layer.weights] for layer in model.layers]
-        keras_format.save(
+        keras_export.save(
             path, model_config(model), compile_config(model), layers, state
         )
         return

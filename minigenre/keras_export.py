@@ -1,0 +1,143 @@
+"""Writing Keras 3 ``.keras`` archives with h5py (no TensorFlow); the layout is
+described in ``keras_format``, which reads them.
+
+What is written is what Keras 3 writes for the same model, minus what it does not
+need to load it: ``keras.saving.load_model`` opens the archive, compiles the model
+and restores the optimizer's state, so training can go on in Keras.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+
+import numpy as np
+
+from minigenre import _io
+from minigenre.keras_format import h5py_module, layer_key
+
+# metadata.json's keras_version. Keras loads an archive without checking it, and
+# minigenre's reader only asks for a 3.x version. The layout written here follows
+# Keras 3.15's saving_lib and is tested against Keras 3.15.
+KERAS_VERSION = "3.0.0"
+
+
+def _serialized(module: str, class_name: str, config: dict) -> dict:
+    return {
+        "module": module,
+        "class_name": class_name,
+        "config": config,
+        "registered_name": None,
+    }
+
+
+_INITIALIZERS = {
+    "glorot_uniform": "GlorotUniform",
+    "he_uniform": "HeUniform",
+    "zeros": "Zeros",
+    "ones": "Ones",
+}
+
+
+def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
+    """Keras's ``config.json`` for a model described by ``saving.model_config``."""
+    dtype = model_config["dtype"]
+    layers = [
+        _serialized(
+            "keras.layers",
+            "InputLayer",
+            {"batch_shape": [None, model_config["input_dim"]], "dtype": dtype},
+        )
+    ]
+    for layer in model_config["layers"]:
+        init = {
+            key: _serialized("keras.initializers", _INITIALIZERS[layer[key]], {})
+            for key in ("kernel_initializer", "bias_initializer")
+        }
+        layers.append(
+            _serialized(
+                "keras.layers",
+                "Dense",
+                {
+                    "name": layer["name"],
+                    "trainable": True,
+                    "dtype": dtype,
+                    "units": layer["units"],
+                    "activation": layer["activation"],
+                    "use_bias": layer["use_bias"],
+                    **init,
+                },
+            )
+        )
+    config = _serialized(
+        "keras", "Sequential", {"name": model_config["name"], "layers": layers}
+    )
+    if compile_config is not None:
+        optimizer = compile_config["optimizer"]
+        loss = compile_config["loss"]
+        config["compile_config"] = {
+            "optimizer": _serialized(
+                "keras.optimizers",
+                optimizer["class_name"],
+                {"name": optimizer["class_name"].lower(), **optimizer["config"]},
+            ),
+            "loss": _serialized("keras.losses", loss["class_name"], loss["config"]),
+            "metrics": compile_config["metrics"] or None,
+        }
+    return config
+
+
+def save(
+    path,
+    model_config: dict,
+    compile_config: dict | None,
+    weights: list[list[np.ndarray]],
+    optimizer: dict | None,
+) -> None:
+    """Writes a model as a Keras 3 ``.keras`` archive, atomically.
+
+    Args:
+        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
+        optimizer: ``saving.optimizer_state``'s ``{"iterations", "learning_rate",
+            "slots"}``, or None for an uncompiled model.
+    """
+    content = io.BytesIO()
+    with h5py_module().File(content, "w") as h5:
+        h5.create_group("vars").attrs["name"] = model_config["name"]
+        for i, (layer, arrays) in enumerate(
+            zip(model_config["layers"], weights, strict=True)
+        ):
+            variables = h5.create_group(layer_key(i))
+            variables.attrs["name"] = layer["name"]
+            for j, array in enumerate(arrays):
+                variables[str(j)] = array
+        if optimizer is not None:
+            variables = h5.create_group("optimizer/vars")
+            variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
+            for j, array in enumerate(_optimizer_variables(optimizer)):
+                variables[str(j)] = array
+    metadata = {
+        "keras_version": KERAS_VERSION,
+        "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    config = _keras_config(model_config, compile_config)
+    with (
+        _io.atomic_open(path, "wb") as f,
+        zipfile.ZipFile(f, "w") as archive,
+    ):
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", content.getvalue())
+
+
+def _optimizer_variables(state: dict) -> list[np.ndarray]:
+    """Keras's order: the step count, the learning rate, then each weight's slots."""
+    slots = list(state["slots"].values())  # e.g. [momentums, velocities]
+    per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    return [
+        np.array(state["iterations"], np.int64),
+        np.array(state["learning_rate"], np.float32),
+        *per_weight,
+    ]
