@@ -115,11 +115,12 @@ class Trainer:
         verbose = check_verbose(verbose)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, len(y), self.dtype)
-        x, y, sample_weight, validation = training.split_validation(
-            x, y, sample_weight, validation_split
-        )
-        if validation_data is not None:
+        if validation_data is not None:  # it wins over validation_split, as in Keras
             validation = training.check_validation_data(self, validation_data)
+        else:
+            x, y, sample_weight, validation = training.split_validation(
+                x, y, sample_weight, validation_split
+            )
         weight = training.sample_weights(self, y, sample_weight, class_weight)
         with blas_threads(self._largest_product(min(batch_size, len(x)))):
             return training.fit_loop(

@@ -182,6 +182,16 @@ def test_bad_validation_data_is_refused_before_the_first_epoch(
     assert same_weights(model, untouched)
 
 
+def test_validation_data_wins_over_validation_split(data):
+    x, y = data
+    a, b = make_model(), make_model()
+    validation = (x[:10], y[:10])
+    ha = a.fit(x, y, validation_data=validation, validation_split=0.5, verbose=0)
+    hb = b.fit(x, y, validation_data=validation, verbose=0)
+    assert same_weights(a, b)  # every row trained: nothing split off
+    assert ha.history == hb.history
+
+
 def test_validation_data_with_sample_weights_weighs_val_loss(data):
     x, y = data
     model = make_model()
