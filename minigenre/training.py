@@ -33,18 +33,13 @@ def check_validation_data(model, validation_data) -> tuple:
 
     Keras accepts ``(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``.
     """
-    if not isinstance(validation_data, tuple | list) or len(validation_data) not in (
-        2,
-        3,
-    ):
+    is_tuple = isinstance(validation_data, tuple | list)
+    if not is_tuple or len(validation_data) not in (2, 3):
+        length = getattr(validation_data, "__len__", None)
         raise ValueError(
             "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
             f"val_sample_weight). Received: {type(validation_data).__name__}"
-            + (
-                f" of length {len(validation_data)}"
-                if hasattr(validation_data, "__len__")
-                else ""
-            )
+            f"{f' of length {length()}' if length else ''}"
         )
     x_val = check_features(validation_data[0], "validation_data's x", model.dtype)
     if x_val.shape[1] != model.input_dim:
