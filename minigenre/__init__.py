@@ -8,7 +8,7 @@ and ``minigenre.compat`` runs the study's 2018 notebook with only its imports
 changed (``from minigenre.compat import keras, tf``).
 """
 
-from minigenre import weighting
+from minigenre import weighting as weighting  # a module: minigenre.weighting.*
 from minigenre._threads import get_blas_threads, set_blas_threads
 from minigenre.callbacks import Callback, EarlyStopping, History
 from minigenre.layers import Dense, Input
@@ -38,5 +38,4 @@ __all__ = [
     "save_model",
     "set_blas_threads",
     "sparse_categorical_crossentropy",
-    "weighting",
 ]

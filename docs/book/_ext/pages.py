@@ -30,6 +30,7 @@ MODULES = [
     "minigenre.initializers",
     "minigenre.losses",
     "minigenre.compat",
+    "minigenre.weighting",
     "minigenre.course",
     "minigenre.study.data",
     "minigenre.study.synthetic",
