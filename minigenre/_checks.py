@@ -18,6 +18,13 @@ def check_int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def _as_array(value: ArrayLike, name: str) -> NDArray:
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError) as err:  # ragged rows, for one
+        raise ValueError(f"{name} must be an array. Received: {err}") from None
+
+
 def check_features(
     x: ArrayLike, name: str = "x", dtype: DTypeLike = np.float64
 ) -> NDArray:
@@ -28,7 +35,7 @@ def check_features(
     >>> check_features([[1, 2]]).dtype
     dtype('float64')
     """
-    x = np.asarray(x)
+    x = _as_array(x, name)
     if x.dtype.kind not in "iuf":
         raise ValueError(
             f"{name} must hold numbers (integers or floats). Received: {name}.dtype="
@@ -79,7 +86,7 @@ def check_labels(
     >>> check_labels([[2.0], [0.0]])
     array([2, 0])
     """
-    y = np.asarray(y)
+    y = _as_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
