@@ -232,6 +232,7 @@ def test_non_finite_loss_names_epoch_and_batch(blobs):
     ("x", "y", "match"),
     [
         (np.ones(5), np.zeros(5), r"x must be 2-D .* Received: x.shape=\(5,\)"),
+        ([[1.0, 2.0], [3.0]], [0, 1], r"x must be an array. Received: .*inhomog"),
         (
             np.ones((5, 3)),
             np.zeros(4),
