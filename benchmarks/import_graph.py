@@ -6,8 +6,12 @@ Every module is read with ``ast``, not imported: each line ``module -> targets``
 lists the project modules it imports, imports inside a function marked ``(lazy)``.
 The plan, as docs/ARCHITECTURE.md draws it:
 
-* core (``minigenre/``) imports nothing of the study, the CLI or ``reference``;
-* the study (``minigenre/study/``) imports the core, never the CLI or ``reference``;
+* core (``minigenre/``) imports nothing of the study, the course, the CLI or
+  ``reference``;
+* the study (``minigenre/study/``) imports the core, never the course, the CLI or
+  ``reference``;
+* the course (``minigenre/course/``, the tutorials' exercise checks) imports the
+  core and the study, never the CLI or ``reference``;
 * the CLI (``minigenre/cli/``, ``minigenre/__main__``) may import ``reference``
   only lazily, inside the command that needs TensorFlow;
 * ``reference/`` uses public modules and names only, and not the CLI;
@@ -57,11 +61,11 @@ def find_modules(root: Path = ROOT) -> dict[str, Path]:
 
 
 def wing(module: str) -> str:
-    """``"core"``, ``"study"``, ``"audio"``, ``"cli"`` or ``"reference"``."""
+    """The module's wing: core, study, course, audio, cli or reference."""
     parts = module.split(".")
     if parts[0] == "reference":
         return "reference"
-    if len(parts) > 1 and parts[1] in ("study", "audio"):
+    if len(parts) > 1 and parts[1] in ("study", "course", "audio"):
         return parts[1]
     if len(parts) > 1 and parts[1] in ("cli", "__main__"):
         return "cli"
@@ -137,10 +141,12 @@ def problems(arrows: list[Arrow]) -> list[str]:
             found.append(f"{where}: the audio wing imports the {target}")
         elif target == "audio" and source != "audio" and not a.lazy:
             found.append(f"{where}: the {source} imports minigenre.audio at import")
-        elif source == "core" and target in ("study", "cli", "reference"):
+        elif source == "core" and target in ("study", "course", "cli", "reference"):
             found.append(f"{where}: the core imports the {target}")
-        elif source == "study" and target in ("cli", "reference"):
+        elif source == "study" and target in ("course", "cli", "reference"):
             found.append(f"{where}: the study imports the {target}")
+        elif source == "course" and target in ("cli", "reference"):
+            found.append(f"{where}: the course imports the {target}")
         elif source == "cli" and target == "reference" and not a.lazy:
             found.append(f"{where}: the CLI imports reference at import time")
         elif source == "reference" and target == "cli":

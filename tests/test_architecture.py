@@ -47,6 +47,8 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     write(tmp_path, "minigenre/layers.py", "import tensorflow\n")
     write(tmp_path, "minigenre/a.py", "from minigenre import b\n")
     write(tmp_path, "minigenre/b.py", "def f():\n    import minigenre.a\n")
+    write(tmp_path, "minigenre/losses.py", "import minigenre.course\n")
+    write(tmp_path, "minigenre/course/__init__.py", "from minigenre.cli import main\n")
     write(tmp_path, "minigenre/study/__init__.py")
     write(tmp_path, "minigenre/study/data.py", "from minigenre.cli import main\n")
     write(
@@ -73,6 +75,10 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     assert "reference.parity:1 -> minigenre.model: reference uses private _private" in (
         found
     )
+    assert (
+        "minigenre.losses:1 -> minigenre.course: the core imports the course" in found
+    )
+    assert "minigenre.course:1 -> minigenre.cli: the course imports the cli" in found
     assert "circle: minigenre.a -> minigenre.b" in found  # through a lazy import
 
 
