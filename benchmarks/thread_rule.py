@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
             work = rows * units * units
             print(
                 f"{units:>6}{rows:>6}{f'2**{np.log2(work):.1f}':>15}"
-                f"{1e3 * one:>10.2f}{1e3 * two:>11.2f}{one / two:>6.2f}"
+                # 3 significant digits: a tiny case's figures never print as 0.00
+                f"{1e3 * one:>10.3g}{1e3 * two:>11.3g}{one / two:>6.3g}"
             )
     finally:
         if spinner is not None:
