@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,10 +28,11 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 
 from minigenre._checks import check_features, check_labels
 from minigenre._io import atomic_open
+from minigenre.study.labelled import read_labelled_csv
+from minigenre.study.tables import check_cell, parse_floats, to_float
 
 GENRES: tuple[str, ...] = (
     "Pop_Rock", "Electronic", "Rap", "Jazz", "Latin",
@@ -154,7 +153,7 @@ def load_kaggle(directory: str | os.PathLike) -> Dataset:
     directory = Path(directory)
     if not directory.is_dir():
         raise ValueError(f"{directory}: directory not found.")
-    x_train = _parse_floats(directory / TRAIN_DATA, N_FEATURES)
+    x_train = parse_floats(directory / TRAIN_DATA, N_FEATURES)
     labels = _parse_labels(directory / TRAIN_LABELS)
     if len(labels) != len(x_train):
         raise ValueError(
@@ -166,7 +165,7 @@ def load_kaggle(directory: str | os.PathLike) -> Dataset:
             f"{directory / TRAIN_LABELS}: every label is {labels[0]}; "
             "a classifier needs at least two classes."
         )
-    x_test = _parse_floats(directory / TEST_DATA, N_FEATURES)
+    x_test = parse_floats(directory / TEST_DATA, N_FEATURES)
     return Dataset(x_train, labels - 1, x_test, genre_names=GENRES)
 
 
@@ -221,27 +220,15 @@ def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
             classes; the message names the file, line and column.
     """
     path = Path(path)
-    header, rows, lines = _read_rows(path)
-    label_index = _column_index(path, header, label_column)
-    columns = list(zip(*rows, strict=True))  # (d_file, n) tuples of text cells
-    y, genre_names = _encode_labels(path, columns[label_index], lines)
-    kept, dropped = {}, []
-    for j, name in enumerate(header):
-        if j != label_index:
-            values = _parse_column(path, name, j, columns[j], lines)
-            if values is None:
-                dropped.append(name)
-            else:
-                kept[name] = values
+    x, y, genre_names, feature_names, dropped = read_labelled_csv(path, label_column)
     if dropped:
         warnings.warn(
             f"{path}: dropped non-numeric columns {dropped}.", UserWarning, stacklevel=2
         )
-    if not kept:
+    if not feature_names:
         raise ValueError(f"{path}: no numeric feature columns besides the label.")
-    x = np.column_stack(list(kept.values()))  # (n, d)
     x_test = np.empty((0, x.shape[1]))
-    return Dataset(x, y, x_test, genre_names=genre_names, feature_names=tuple(kept))
+    return Dataset(x, y, x_test, genre_names=genre_names, feature_names=feature_names)
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
@@ -273,59 +260,6 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     return header, rows, lines
 
 
-def _column_index(path: Path, header: list[str], label_column: str | int) -> int:
-    if isinstance(label_column, str) and label_column in header:
-        return header.index(label_column)
-    if isinstance(label_column, str) and label_column.isdigit():
-        label_column = int(label_column)  # "3" from a command line, naming no column
-    is_int = isinstance(label_column, int) and not isinstance(label_column, bool)
-    if is_int and -len(header) <= label_column < len(header):
-        return label_column % len(header)  # negative positions count from the end
-    raise ValueError(f"{path}: no label column {label_column!r}; columns are {header}.")
-
-
-def _encode_labels(
-    path: Path, cells: tuple[str, ...], lines: list[int]
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    text = [cell.strip() for cell in cells]
-    for line, cell in zip(lines, text, strict=True):
-        if not cell:
-            raise ValueError(f"{path}, line {line}: missing label.")
-    try:
-        keys: list = [int(cell) for cell in text]  # integers sort as numbers
-    except ValueError:
-        keys = text
-    classes = sorted(set(keys))
-    if len(classes) < 2:
-        raise ValueError(
-            f"{path}: every label is {classes[0]!r}; a classifier needs at least "
-            "two classes."
-        )
-    index = {key: k for k, key in enumerate(classes)}
-    y = np.array([index[key] for key in keys], dtype=np.int64)
-    return y, tuple(str(key) for key in classes)
-
-
-def _parse_column(
-    path: Path, name: str, j: int, cells: tuple[str, ...], lines: list[int]
-) -> np.ndarray | None:
-    """Returns a numeric column as floats, or None if it is mostly text."""
-    try:
-        values = np.array(cells, dtype=np.float64)  # C speed for the usual case
-        if np.isfinite(values).all() and not any("_" in cell for cell in cells):
-            return values
-    except ValueError:
-        pass
-    parsed = [_to_float(cell) for cell in cells]
-    n_numbers = sum(value is not None for value in parsed)
-    if 2 * n_numbers <= sum(bool(cell.strip()) for cell in cells):
-        return None
-    for line, cell, value in zip(lines, cells, parsed, strict=True):
-        where = f"{path}, line {line}, column {name!r} (position {j})"
-        _check_cell(where, cell, value)
-    return np.array(parsed, dtype=np.float64)  # numpy was stricter than float()
-
-
 def _read_text(path: Path) -> str:
     if not path.is_file():
         raise ValueError(f"{path}: file not found.")
@@ -338,82 +272,9 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _to_float(cell: str) -> float | None:
-    cell = cell.strip()
-    if not cell or "_" in cell:  # float() reads "1_0" as 10: not a CSV number
-        return None
-    try:
-        return float(cell)
-    except ValueError:
-        return None
-
-
-def _check_cell(where: str, cell: str, value: float | None) -> None:
-    if not cell.strip():
-        raise ValueError(f"{where}: empty cell (missing value).")
-    if value is None:
-        raise ValueError(f"{where}: {cell.strip()!r} is not a number.")
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {cell.strip()!r} is not finite.")
-
-
-_PLAIN_NUMBERS = re.compile(r"[0-9eE+\-.,\r\n]*")
-
-
-def _parse_floats(path: Path, n_columns: int | None) -> np.ndarray:
-    """Reads a headerless table of finite floats, shape ``(lines, n_columns)``.
-
-    pandas' C parser reads well-formed files fast, but fills short rows and blank
-    lines with NaN, follows CSV quoting (it reads the stray text ``"1"5`` as 15) and
-    rounds about one number in five to the wrong neighbour (an ulp off) when it has
-    a ``+`` sign and a space beside it. So its result is only kept for a file of
-    plain numbers (digits, signs, points, exponents, commas and line ends), after
-    checking shape and values; anything else goes to a line-by-line reader,
-    correctly rounded, that names the first problem.
-    """
-    body = _read_text(path).rstrip()  # trailing newlines and blank lines hold no rows
-    n_lines = body.count("\n") + body.count("\r") - body.count("\r\n") + 1
-    if _PLAIN_NUMBERS.fullmatch(body):  # see the docstring
-        try:
-            x = pd.read_csv(
-                io.StringIO(body), header=None, dtype=np.float64, skip_blank_lines=False
-            ).to_numpy()
-            expected = (n_lines, n_columns or x.shape[1])
-            if x.shape == expected and np.isfinite(x).all():
-                return np.ascontiguousarray(x)
-        except ValueError:  # pandas' ParserError is a ValueError too
-            pass
-    return _parse_floats_slowly(path, body, n_columns)
-
-
-def _parse_floats_slowly(path: Path, body: str, n_columns: int | None) -> np.ndarray:
-    rows = []
-    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            raise ValueError(f"{path}, line {number}: empty line.")
-        cells = line.split(",")
-        values = [_to_float(cell) for cell in cells]
-        if number == 1 and all(value is None for value in values):
-            raise ValueError(
-                f"{path}, line 1: {line[:40]!r}... looks like a header row; this "
-                "file must have none."
-            )
-        if len(cells) != (n_columns := n_columns or len(cells)):
-            raise ValueError(
-                f"{path}, line {number}: {len(cells)} columns; expected {n_columns}."
-            )
-        for column, (cell, value) in enumerate(
-            zip(cells, values, strict=True), start=1
-        ):
-            _check_cell(f"{path}, line {number}, column {column}", cell, value)
-        rows.append(values)
-    return np.array(rows, dtype=np.float64)
-
-
 def _parse_labels(path: Path) -> np.ndarray:
     """Reads one integer label from 1 to 10 per line."""
-    values = _parse_floats(path, 1)[:, 0]  # row i is line i + 1
+    values = parse_floats(path, 1)[:, 0]  # row i is line i + 1
     for i, value in enumerate(values.tolist()):
         if value != int(value):
             raise ValueError(
@@ -464,9 +325,9 @@ def load_unlabelled_csv(
     x = []
     for name in feature_names:
         j = header.index(name)
-        parsed = [_to_float(cell) for cell in columns[j]]
+        parsed = [to_float(cell) for cell in columns[j]]
         for line, cell, value in zip(lines, columns[j], parsed, strict=True):
-            _check_cell(
+            check_cell(
                 f"{path}, line {line}, column {name!r} (position {j})", cell, value
             )
         x.append(parsed)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from minigenre import Sequential
-from minigenre._io import atomic_open, load_npz
+from minigenre._io import atomic_open, npz_headers
 from minigenre.study.config import RUN_FORMAT, RunConfig
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler
@@ -272,15 +272,23 @@ def load_run(run_dir: str | os.PathLike) -> Run:
         raise ValueError(f"{run_dir}: no such run directory.")
     config = RunConfig.from_dict(_read_json(run_dir / CONFIG), str(run_dir / CONFIG))
     # The first kernel, (n_features, units), must match the config before a model of
-    # that size is built: a damaged config could otherwise ask for terabytes.
-    kernel = load_npz(run_dir / WEIGHTS).get("weight_0")
+    # that size is built: a damaged config could otherwise ask for terabytes. Read
+    # from the headers alone, before anything is decompressed: a small file of
+    # zeros could otherwise claim gigabytes.
+    kernel = npz_headers(run_dir / WEIGHTS).get("weight_0")
     shape = (config.n_features, config.units)
-    if kernel is None or kernel.shape != shape:
+    if kernel is None or kernel[0] != shape:
         raise ValueError(
             f"{run_dir / WEIGHTS}: the first kernel has shape "
-            f"{None if kernel is None else kernel.shape}, but {CONFIG} describes "
+            f"{None if kernel is None else kernel[0]}, but {CONFIG} describes "
             f"{shape} (n_features, units)."
         )
+    for key, (key_shape, _) in npz_headers(run_dir / SCALER).items():
+        if key != "format_version" and key_shape != (config.n_features,):
+            raise ValueError(
+                f"{run_dir / SCALER}: {key!r} has shape {key_shape}, but {CONFIG} "
+                f"describes {config.n_features} features."
+            )
     model = study_model(
         config.seed, len(config.genre_names), config.units,
         learning_rate=config.learning_rate,

@@ -451,12 +451,9 @@ def reference_csv(data: bytes, label: str):
     for i, value in zip(numbers, labels, strict=True):
         if not value:
             return Bad(i, why="missing label")
-    if len(set(labels)) < 2:
+    keys = [reference_label(value) for value in labels]
+    if len(set(keys)) < 2:
         return Bad(why="one class")
-    try:
-        keys = [int(value) for value in labels]
-    except ValueError:
-        keys = labels
     classes = sorted(set(keys))
     y = np.array([classes.index(key) for key in keys])
     kept, dropped = {}, []
@@ -480,7 +477,20 @@ def reference_csv(data: bytes, label: str):
     if not kept:
         return Bad(why="no numeric columns")
     x = np.column_stack(list(kept.values()))
-    return x, y, tuple(str(c) for c in classes), tuple(kept), dropped
+    names = tuple(repr(v) if isinstance(v, float) else str(v) for _, v in classes)
+    return x, y, names, tuple(kept), dropped
+
+
+def reference_label(text: str) -> tuple:
+    """A label's class: a number is its value (an integer exactly), so 3, 03, +3,
+    3.0 and 3e0 are one class; anything else (1_0, nan, Rock) is its text. Numbers
+    sort first, by value; then text."""
+    if re.fullmatch(r"[+-]?[0-9]+", text):
+        return 0, int(text)
+    if NUMBER.fullmatch(text) and math.isfinite(float(text)):
+        value = float(text)
+        return 0, int(value) if value == int(value) else value
+    return 1, text
 
 
 NUMBER_OR_NON_FINITE = re.compile(
@@ -492,7 +502,11 @@ CSV_FAULTS = [f for f in FAULTS if f[1] not in (quoted, header_row)]
 CSV_FAULTS += [
     ("Ragged header (one name more or less)", "ragged_header", False),
     ("Label column missing cells", "missing_label", None),
+    ("Mixed label spellings (3, 03, +3, 3.0, 3e0, 1_0, 2.50)", "label_spellings", True),
 ]
+# Ways to write a label: one class per value for numbers; 1_0 and nan are text.
+SPELLINGS = ["3", "03", "+3", " 3.0", "3e0", "10", "1e1", "10.00", "-2", "-2.0",
+             "1_0", "2.5", "2.50", "nan", "Rock"]  # fmt: skip
 
 
 @st.composite
@@ -501,9 +515,11 @@ def csv_cases(draw, fault):
     names = [f"f{j}" for j in range(x.shape[1])]
     string_labels = draw(st.booleans())
     pool = ["Rock", "Jazz", "Rap"] if string_labels else ["3", "10", "-2"]
+    if fault[1] == "label_spellings":
+        pool = SPELLINGS
     labels = draw(
         st.lists(st.sampled_from(pool), min_size=len(x), max_size=len(x)).filter(
-            lambda ys: len(set(ys)) > 1
+            lambda ys: len({reference_label(y.strip()) for y in ys}) > 1
         )
     )
     at = draw(st.integers(0, len(names)))
@@ -517,7 +533,9 @@ def csv_cases(draw, fault):
     category, fault, valid = fault
     if fault is non_finite:
         valid = None  # "nan" is a fine label, a string like "Rock"
-    if fault == "ragged_header":
+    if fault == "label_spellings":
+        data = (",".join(header) + "\n" + body).encode()
+    elif fault == "ragged_header":
         header = header[:-1] if draw(st.booleans()) else [*header, "extra"]
         data = (",".join(header) + "\n" + body).encode()
     elif fault == "missing_label":

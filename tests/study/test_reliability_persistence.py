@@ -748,12 +748,12 @@ def test_a_kill_between_the_two_renames_is_put_back_by_the_next_load(
 
 
 def np_load_calls(tree: ast.AST):
-    """Every ``np.load(...)`` / ``numpy.load(...)`` call in a parsed module."""
+    """Every ``np.load(...)`` and ``np.lib.format.read_array(...)`` call in a module."""
     for node in ast.walk(tree):
         func = getattr(node, "func", None)
-        if getattr(func, "attr", "") == "load" and getattr(func.value, "id", "") in (
-            "np",
-            "numpy",
+        attr = getattr(func, "attr", "")
+        if attr == "read_array" or (
+            attr == "load" and getattr(func.value, "id", "") in ("np", "numpy")
         ):
             yield node
 
@@ -772,7 +772,7 @@ def test_every_load_in_the_package_refuses_pickles():
         for call in np_load_calls(tree):
             loads += 1
             flag = {k.arg: k.value for k in call.keywords}.get("allow_pickle")
-            where = f"{path}:{call.lineno}: np.load without allow_pickle=False"
+            where = f"{path}:{call.lineno}: a load without allow_pickle=False"
             assert isinstance(flag, ast.Constant), where
             assert flag.value is False, where
     assert loads >= 1  # the scan sees the package's own loader
