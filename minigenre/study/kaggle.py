@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from minigenre._checks import check_labels
-from minigenre._io import atomic_open
+from minigenre._io import atomic_open, check_readable_file
 from minigenre.study import metrics
 
 N_CLASSES = 10
@@ -146,8 +146,7 @@ class Submission:
 
 
 def _split_lines(path: Path) -> list[str]:
-    if not path.is_file():
-        raise ValueError(f"{path}: file not found.")
+    check_readable_file(path)
     try:
         # "utf-8-sig" drops the byte-order mark that Excel puts in front of CSV files.
         text = path.read_bytes().decode("utf-8-sig")

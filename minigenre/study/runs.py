@@ -57,6 +57,7 @@ class Run:
     model: Sequential
     scaler: StandardScaler
     history: dict[str, list[float]]
+    directory: Path | None = None  # where load_run read it from, for messages
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -303,8 +304,21 @@ def load_run(run_dir: str | os.PathLike) -> Run:
         )
     history = _read_json(run_dir / HISTORY)
     if not isinstance(history, dict) or not all(
-        isinstance(values, list) and all(isinstance(v, int | float) for v in values)
+        isinstance(values, list) and all(map(_is_float, values))
         for values in history.values()
     ):
-        raise ValueError(f"{run_dir / HISTORY}: expected lists of numbers by name.")
-    return Run(config, model, scaler, history)
+        raise ValueError(
+            f"{run_dir / HISTORY}: expected lists of numbers (float64) by name."
+        )
+    return Run(config, model, scaler, history, directory=run_dir)
+
+
+def _is_float(value: Any) -> bool:
+    """A JSON number that is a float64: an int of 400 digits is not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True

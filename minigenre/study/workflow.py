@@ -30,7 +30,7 @@ from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
 from minigenre.study.data import N_FEATURES, SECTIONS, Dataset, load_unlabelled_csv
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler, train_test_split
-from minigenre.study.runs import Run
+from minigenre.study.runs import SCALER, Run
 from minigenre.weighting import balanced_class_weight
 
 
@@ -50,7 +50,18 @@ def split_rows(
 
     Returns:
         ``x_train, x_val, y_train, y_val``; the same seed gives the same rows.
+
+    Raises:
+        ValueError: If a class has fewer than 2 rows (naming it): each part needs
+            one of every class.
     """
+    counts = np.bincount(dataset.y_train, minlength=dataset.n_classes)
+    if counts.min() < 2:
+        k = int(counts.argmin())
+        raise ValueError(
+            f"class {dataset.genre_names[k]!r} has {counts[k]} row(s); the "
+            "stratified split needs at least 2 of each class."
+        )
     return train_test_split(
         dataset.x_train,
         dataset.y_train,
@@ -140,7 +151,10 @@ def train_run(
     if model not in MODEL_KINDS:
         raise ValueError(f"model must be one of {MODEL_KINDS}. Received: {model!r}")
     options = options or TrainingOptions()
-    split = split_and_scale(dataset, seed, options.validation_size)
+    try:
+        split = split_and_scale(dataset, seed, options.validation_size)
+    except ValueError as err:
+        raise ValueError(f"{source.describe()}: {err}") from None
     x_train, y_train, scaler = split.x_train, split.y_train, split.scaler
     numpy_model = study_model(
         seed, dataset.n_classes, options.units, learning_rate=options.learning_rate
@@ -230,7 +244,7 @@ def evaluate_run(
     check_compatible(run, dataset)
     config = run.config
     _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_size)
-    proba = run.model.predict(run.scaler.transform(x_val)).astype(np.float64)
+    proba = probabilities(run, x_val)
     y_pred = kaggle.confident_labels(proba, threshold, config.majority_class)
     names = config.genre_names
     return Evaluation(
@@ -243,6 +257,33 @@ def evaluate_run(
         report=metrics.classification_report(y_val, y_pred, names),
         confusion=metrics.confusion_matrix(y_val, y_pred, len(names)),
     )
+
+
+def probabilities(run: Run, x: np.ndarray) -> np.ndarray:
+    """The run's probabilities (float64) for raw rows ``x``, standardized as in
+    training; a damaged scaler or weights are named, not left to fail later.
+    """
+    where = run.directory or "the run"
+    scaler = f"{where / SCALER}" if run.directory else "the run's scaler"
+    # Overflow in a damaged run is found below; numpy's warnings would only add noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            scaled = run.scaler.transform(x)  # (n, d)
+        except ValueError as err:
+            raise ValueError(f"{scaler}: cannot standardize the data ({err})") from None
+        try:
+            proba = run.model.predict(scaled).astype(np.float64)  # (n, classes)
+        except ValueError as err:
+            raise ValueError(
+                f"{scaler}: the data it standardizes is unusable ({err})"
+            ) from None
+    bad = ~np.isfinite(proba).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{where}: its weights give non-finite probabilities (first for row "
+            f"{int(np.flatnonzero(bad)[0])}); weights.npz or scaler.npz is damaged."
+        )
+    return proba
 
 
 def predict_run(
@@ -270,7 +311,7 @@ def predict_rows(
     if len(x) == 0:
         raise ValueError("There are no rows to predict.")
     # The training statistics, never the test rows' own: slip 1, fixed.
-    proba = run.model.predict(run.scaler.transform(x)).astype(np.float64)
+    proba = probabilities(run, x)
     labels = kaggle.confident_labels(proba, threshold, run.config.majority_class)
     return labels, proba
 

@@ -109,3 +109,25 @@ def test_run_dir_removed_by_the_user_stays_removed(capsys, tmp_path):
     assert_one_line_error(code, err, "no such run directory")
     assert out == ""
     assert not Path(run_dir).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("config.json", "[" * 100_000, "config.json: not valid JSON (nested too deep"),
+        ("history.json", None, "history.json: expected lists of numbers"),
+    ],
+)
+def test_damaged_json_in_a_run_is_one_line_for_plot(
+    capsys, tmp_path, name, content, fragment
+):
+    run_dir = tmp_path / "r"
+    assert run_cli(capsys, "train", "--epochs", "1", "--out", run_dir)[0] == 0
+    if content is None:  # a loss of 400 digits: no float64 can hold it
+        history = (run_dir / name).read_text()
+        content = history.replace("[\n    ", "[\n    " + "9" * 400 + ",\n    ", 1)
+    (run_dir / name).write_text(content)
+    code, out, err = run_cli(capsys, "plot", run_dir, "--out", tmp_path / "figs")
+    assert_one_line_error(code, err, fragment)
+    assert out == ""
+    assert not (tmp_path / "figs").exists()
