@@ -25,6 +25,17 @@ DEFAULT_SECTIONS: Mapping[str, slice] = MappingProxyType(
 )
 
 
+# Up to this many classes, figures write every class name and every value.
+ANNOTATED_CLASSES = 30
+
+
+def _class_ticks(n_classes: int) -> np.ndarray:
+    """Every class up to ``ANNOTATED_CLASSES``; beyond, about that many, evenly
+    spaced: more names overlap, and laying each one out costs time."""
+    step = -(-n_classes // ANNOTATED_CLASSES)  # ceil
+    return np.arange(0, n_classes, step)
+
+
 def _check_names(names: Sequence[str]) -> list[str]:
     names = [str(name) for name in names]
     if not names:
@@ -113,13 +124,17 @@ def plot_genre_distribution(y: ArrayLike, names: Sequence[str]) -> Figure:
     fig = Figure(figsize=(12, 4.5), layout="constrained")
     ax_count, ax_share = fig.subplots(1, 2)
     bars = ax_count.bar(positions, counts)
-    ax_count.bar_label(bars, labels=[str(c) for c in counts])
+    few = len(names) <= ANNOTATED_CLASSES  # else the labels overlap
+    if few:
+        ax_count.bar_label(bars, labels=[str(c) for c in counts])
     ax_count.set(title=f"Samples per genre (N = {counts.sum()})", ylabel="samples")
     bars = ax_share.bar(positions, shares, color="tab:orange")
-    ax_share.bar_label(bars, labels=[f"{s:.1f}%" for s in shares])
+    if few:
+        ax_share.bar_label(bars, labels=[f"{s:.1f}%" for s in shares])
     ax_share.set(title="Share of samples per genre", ylabel="share (%)")
     for ax in (ax_count, ax_share):
-        ax.set_xticks(positions, names, rotation=45, ha="right")
+        ticks = _class_ticks(len(names))
+        ax.set_xticks(ticks, [names[k] for k in ticks], rotation=45, ha="right")
         ax.margins(y=0.12)  # room for the bar labels
     return fig
 
@@ -127,7 +142,8 @@ def plot_genre_distribution(y: ArrayLike, names: Sequence[str]) -> Figure:
 def plot_confusion_matrix(
     cm: ArrayLike, names: Sequence[str], normalize: bool = False
 ) -> Figure:
-    """Draws a confusion matrix as an annotated heat map with a colorbar.
+    """Draws a confusion matrix as a heat map with a colorbar, each cell annotated
+    with its value for up to ``ANNOTATED_CLASSES`` classes.
 
     Args:
         cm: Counts, shape ``(n_classes, n_classes)``, rows true, columns predicted.
@@ -153,14 +169,17 @@ def plot_confusion_matrix(
     ax = fig.subplots()
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
     fig.colorbar(image, ax=ax, label="share of true genre" if normalize else "samples")
-    for (i, j), value in np.ndenumerate(values):
+    # n^2 numbers: beyond ANNOTATED_CLASSES they overlap at any size, and drawing
+    # them took 110 s for 200 classes; the colours and the colorbar say it all then.
+    annotated = values if len(names) <= ANNOTATED_CLASSES else np.empty((0, 0))
+    for (i, j), value in np.ndenumerate(annotated):
         # White text on the dark half of the colour map keeps every value readable.
         color = "white" if value > vmax / 2 else "black"
         text = f"{value:.2f}" if normalize else f"{value:.0f}"
         ax.text(j, i, text, ha="center", va="center", color=color, fontsize=8)
-    ticks = np.arange(len(names))
-    ax.set_xticks(ticks, names, rotation=45, ha="right")
-    ax.set_yticks(ticks, names)
+    ticks = _class_ticks(len(names))
+    ax.set_xticks(ticks, [names[k] for k in ticks], rotation=45, ha="right")
+    ax.set_yticks(ticks, [names[k] for k in ticks])
     ax.set(xlabel="Predicted genre", ylabel="True genre")
     kind = "row-normalized: recall on the diagonal" if normalize else "counts"
     ax.set_title(f"Confusion matrix ({kind})")

@@ -84,6 +84,19 @@ def env(tmp_path_factory):
     paths["file"].write_text("not a directory\n")
     paths["submission"] = root / "labels.csv"
     kaggle.write_label_submission(paths["submission"], [0] * 6544)
+    # What is the user's, not minigenre's: a project with a config.json, a run
+    # holding notes, and an output directory with directories named like outputs.
+    paths["project"] = root / "project"
+    (paths["project"] / "src").mkdir(parents=True)
+    (paths["project"] / "config.json").write_text('{"name": "app"}\n')
+    (paths["project"] / "src" / "main.py").write_text("print('hi')\n")
+    paths["annotated"] = root / "annotated_run"
+    shutil.copytree(paths["run3"], paths["annotated"])
+    (paths["annotated"] / "notes.txt").write_text("mine\n")
+    paths["outdir"] = root / "outputs"
+    for name in ("labels.csv", "history.png"):
+        (paths["outdir"] / name).mkdir(parents=True)
+        (paths["outdir"] / name / "keep.txt").write_text("mine\n")
     paths["ro"] = root / "readonly"
     paths["ro"].mkdir()
     paths["ro_ok"] = make_unwritable(paths["ro"])
@@ -293,6 +306,34 @@ def bad_label_column(draw, env):
     return [*head, "--csv", str(env["csv3"]), "--label-column", column], ["w3.csv"]
 
 
+def not_ours(draw, env):
+    r, csv3 = str(env["run264"]), str(env["csv3"])
+    retrain = ["train", "--csv", csv3, "--label-column", "label", "--epochs", "1"]
+    return draw(
+        st.sampled_from(
+            [
+                (
+                    ["train", "--out", str(env["project"]), "--overwrite"],
+                    ["project", "not a minigenre run"],
+                ),
+                (
+                    [*retrain, "--out", str(env["annotated"]), "--overwrite"],
+                    ["annotated_run", "notes.txt"],
+                ),
+                ([*retrain, "--out", str(env["annotated"])], ["not empty"]),
+                (
+                    ["predict", r, "--out", str(env["outdir"])],
+                    ["labels.csv", "not a file"],
+                ),
+                (
+                    ["plot", r, "--out", str(env["outdir"])],
+                    ["history.png", "not a file"],
+                ),
+            ]
+        )
+    )
+
+
 FAULTS = [
     ("Missing required argument", missing_argument),
     ("Invalid option value (text, negative, zero, float, NaN, huge)", invalid_value),
@@ -302,6 +343,7 @@ FAULTS = [
     ("RUN_DIR meeting data of another width", other_width),
     ("Unknown command or option", unknown_word),
     ("--label-column naming no column", bad_label_column),
+    ("--out over what minigenre did not write (--overwrite too)", not_ours),
 ]
 
 

@@ -229,3 +229,27 @@ def test_plot_history_without_validation_and_from_history_object():
 def test_plot_history_errors(history, match):
     with pytest.raises(ValueError, match=match):
         plots.plot_history(history)
+
+
+def test_many_classes_cost_no_square_number_of_labels():
+    # 200 classes: 40,000 cell values and 400 tick names took 110 s to draw.
+    n = 200
+    names = [f"class {k}" for k in range(n)]
+    cm = np.arange(n * n).reshape(n, n) % 7
+    fig = plots.plot_confusion_matrix(cm, names)
+    ax = fig.axes[0]
+    assert len(ax.texts) == 0  # values only as colours, read on the colorbar
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert 20 <= len(labels) <= 30
+    assert labels[:2] == ["class 0", "class 7"]  # evenly spaced, names kept
+    fig = plots.plot_genre_distribution(np.arange(1000) % n, names)
+    assert all(len(ax.texts) == 0 for ax in fig.axes)  # no bar labels either
+    assert all(len(ax.get_xticklabels()) <= 30 for ax in fig.axes)
+
+
+def test_few_classes_keep_every_value_and_name():
+    names = [f"g{k}" for k in range(30)]
+    fig = plots.plot_confusion_matrix(np.ones((30, 30)), names)
+    ax = fig.axes[0]
+    assert len(ax.texts) == 900
+    assert [t.get_text() for t in ax.get_yticklabels()] == names

@@ -323,6 +323,18 @@ def header_row(draw, text):
     return (",".join(f"f{j}" for j in range(width)) + "\n" + text).encode()
 
 
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def other_separator(draw, text):
+    """Another program's CSV: semicolons, tabs or bars, or every number quoted."""
+    style = draw(st.sampled_from([*SEPARATORS, '"']))
+    rows = split_rows(text)
+    if style == '"':
+        return join_rows([[f'"{cell.strip()}"' for cell in row] for row in rows])
+    return "".join(style.join(cell.strip() for cell in row) + "\n" for row in rows)
+
+
 def empty(draw, text):
     return draw(st.sampled_from([b"", b"\n", b" \r\n\t", b"\xef\xbb\xbf"]))
 
@@ -350,6 +362,7 @@ FAULTS = [
     ("Byte-order mark (at the start or inside)", bom, None),
     ("Not UTF-8", not_utf8, False),
     ("Header row in a headerless file", header_row, False),
+    ("Separators of other programs (; tab |) or quoted numbers", other_separator, None),
     ("Empty file", empty, False),
 ]
 
@@ -391,7 +404,7 @@ def ids(faults):
 def test_load_kaggle_returns_the_exact_arrays_or_names_the_problem(
     workdir, fault, data
 ):
-    category, valid, _, files = data.draw(kaggle_cases(fault), label="case")
+    category, valid, target, files = data.draw(kaggle_cases(fault), label="case")
     directory = fresh_dir(workdir)
     for name, content in files.items():
         (directory / name).write_bytes(content)
@@ -403,6 +416,10 @@ def test_load_kaggle_returns_the_exact_arrays_or_names_the_problem(
     if err is not None:
         assert isinstance(expected, Bad), f"refused valid files: {err}"
         outcome = assert_names_the_problem(err, directory / where, expected)
+        if fault[1] is other_separator and target != TRAIN_LABELS:
+            found = [*SEPARATORS.values(), "in quotes"]
+            assert any(word in str(err) for word in found), err  # says what it saw
+            outcome += ", saying which separator or quotes"
     else:
         assert not isinstance(expected, Bad), f"loaded bad {where}: {expected}"
         x_train, y_train, x_test = expected
@@ -498,7 +515,7 @@ NUMBER_OR_NON_FINITE = re.compile(
 )
 
 # load_csv's own faults: no quotes (the csv module's quoting rules are another test).
-CSV_FAULTS = [f for f in FAULTS if f[1] not in (quoted, header_row)]
+CSV_FAULTS = [f for f in FAULTS if f[1] not in (quoted, header_row, other_separator)]
 CSV_FAULTS += [
     ("Ragged header (one name more or less)", "ragged_header", False),
     ("Label column missing cells", "missing_label", None),

@@ -9,6 +9,7 @@ the previous file or run complete.
 """
 
 import ast
+import functools
 import io
 import json
 import os
@@ -29,7 +30,7 @@ from hypothesis import strategies as st
 from reliability import attempt, examples, record
 
 from minigenre import Dense, Sequential
-from minigenre.study import workflow
+from minigenre.study import plots, workflow
 from minigenre.study.config import DataSource
 from minigenre.study.preprocessing import StandardScaler
 from minigenre.study.runs import CONFIG, HISTORY, SCALER, WEIGHTS, load_run, save_run
@@ -248,6 +249,51 @@ def compressed(data, base, arrays):
     return npz_bytes(arrays, compressed=True), arrays
 
 
+@functools.cache
+def zeros_bomb(key: str) -> bytes:
+    """``key`` as 320 MiB of float32 zeros, deflated to about 1 MB."""
+    n = 320 * 2**20 // 4
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("format_version.npy", npy_bytes(np.array(1)))
+        with archive.open(f"{key}.npy", "w", force_zip64=True) as member:
+            header = io.BytesIO()
+            np.lib.format.write_array_header_1_0(
+                header, {"descr": "<f4", "fortran_order": False, "shape": (n,)}
+            )
+            member.write(header.getvalue())
+            for _ in range(320):
+                member.write(bytes(2**20))
+    return buffer.getvalue()
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array)
+    return buffer.getvalue()
+
+
+def zip_bomb(data, base, arrays):
+    """A member's uncompressed size forged (above any run, or below its data), or
+    a real bomb: hundreds of megabytes of zeros in a file of one."""
+    how = data.draw(st.sampled_from(["above", "below", "zeros"]))
+    keys = [k for k in arrays if k != "format_version"]
+    if how == "zeros":
+        return zeros_bomb(keys[0]), "fail"
+    key = data.draw(st.sampled_from(keys))
+    damaged = bytearray(npz_bytes(arrays, compressed=True))
+    at = damaged.find(b"PK\x01\x02")  # central directory: what readers believe
+    while at >= 0:
+        name_length = int.from_bytes(damaged[at + 28 : at + 30], "little")
+        name = bytes(damaged[at + 46 : at + 46 + name_length]).decode()
+        if name == f"{key}.npy":
+            real = int.from_bytes(damaged[at + 24 : at + 28], "little")
+            size = 2**28 + 1 if how == "above" else data.draw(st.integers(0, real - 1))
+            damaged[at + 24 : at + 28] = size.to_bytes(4, "little")
+        at = damaged.find(b"PK\x01\x02", at + 4)
+    return bytes(damaged), "fail"
+
+
 NPZ_DAMAGE = [
     ("Truncated .npz (cut at a random byte)", cut),
     ("Random bytes overwritten (1-8)", flip),
@@ -263,6 +309,7 @@ NPZ_DAMAGE = [
     ("Pickle-bearing object array (would run code)", pickled),
     ("Not a zip: a pickle, a .npy, text, an empty archive", not_a_zip),
     ("Valid variant: compressed .npz", compressed),
+    ("Zip bomb: size forged above the cap or below the data; 320 MiB of 0", zip_bomb),
 ]
 
 
@@ -398,6 +445,24 @@ CONFIG_DAMAGE = {
 
 
 RUN_DAMAGE = [*CONFIG_DAMAGE, "history", "swap", "npz", "missing", "directory"]
+RUN_DAMAGE += ["nested", "overflow"]
+# JSON numbers no float64 holds: inf when read as floats, ints that float() refuses,
+# and past Python's limit of 4300 digits for int().
+HUGE_NUMBERS = ["1e400", "-1e400", "9" * 400, "-" + "9" * 400, "1" + "0" * 309,
+                "9" * 5000]  # fmt: skip
+
+
+def replace_a_value(data, run_dir: Path, raw: str) -> str:
+    """Puts the JSON text ``raw`` in place of one value of config or history."""
+    name = data.draw(st.sampled_from([CONFIG, HISTORY]))
+    content = json.loads((run_dir / name).read_text())
+    key = data.draw(st.sampled_from(sorted(content)))
+    if name == HISTORY:
+        content[key][data.draw(st.integers(0, len(content[key]) - 1))] = "@"
+    else:
+        content[key] = "@"
+    (run_dir / name).write_text(json.dumps(content).replace('"@"', raw))
+    return name
 
 
 def mutate_run(data, what: str, run_dir: Path, other: Path) -> str:
@@ -413,6 +478,15 @@ def mutate_run(data, what: str, run_dir: Path, other: Path) -> str:
         )
         (run_dir / HISTORY).write_text(json.dumps(history, allow_nan=True))
         return "history.json: a value retyped"
+    if what == "nested":
+        depth = data.draw(st.sampled_from([2, 50, 999, 10_000, 100_000]))
+        bracket = data.draw(st.sampled_from(["[]", "{}"]))
+        raw = (bracket[0] + '"k":') * depth if bracket == "{}" else "[" * depth
+        replace_a_value(data, run_dir, raw + "0" + bracket[1] * depth)
+        return "config or history: nested JSON (2 to 100,000 deep)"
+    if what == "overflow":
+        replace_a_value(data, run_dir, data.draw(st.sampled_from(HUGE_NUMBERS)))
+        return "config or history: numbers beyond float64 (1e400, 400, 5000 digits)"
     name = data.draw(st.sampled_from([WEIGHTS, SCALER, CONFIG, HISTORY]))
     if what == "swap":
         name = data.draw(st.sampled_from([WEIGHTS, SCALER]))
@@ -465,6 +539,7 @@ def test_damaged_run_directories_give_a_clear_error(workdir, runs_made, what, da
         outcome = "loaded (harmless change); " + (
             "evaluates" if err is None else "evaluate says why not"
         )
+        attempt(plots.plot_history, run.history)  # a ValueError at most
     assert not MARKER.exists()
     record(SECTION, f"Run directory: {category}", outcome)
 
