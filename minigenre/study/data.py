@@ -199,9 +199,11 @@ def write_kaggle(dataset: Dataset, directory: str | os.PathLike) -> None:
 def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
     """Loads any labelled feature table whose first row is a header.
 
-    Labels may be strings or integers; their sorted distinct values become classes
-    0, 1, ... (integers sort numerically) and are kept, as strings, in
-    ``genre_names``. Numeric columns become features, named in ``feature_names``.
+    Labels may be text or numbers. A number is its value, however it is spelled
+    (``3``, ``03``, ``+3``, ``3.0`` and ``3e0`` are one class, named ``"3"``;
+    ``1_0`` is text, not 10). Classes 0, 1, ... are the distinct labels in order,
+    numbers first by value, then text; their names are kept in ``genre_names``.
+    Numeric columns become features, named in ``feature_names``.
     A column whose non-empty cells are mostly not numbers (a title, a file name) is
     dropped with a ``UserWarning`` that names it; a stray bad cell in a numeric
     column is an error instead.
