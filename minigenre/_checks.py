@@ -25,6 +25,25 @@ def _as_array(value: ArrayLike, name: str) -> NDArray:
         raise ValueError(f"{name} must be an array. Received: {err}") from None
 
 
+def check_real(values: ArrayLike, name: str = "values") -> NDArray:
+    """Returns ``values`` as float64, refusing what a cast would silently change.
+
+    Integers and floats pass; complex numbers (the imaginary part would be dropped),
+    timedeltas and datetimes (their units would be lost), booleans, text and
+    objects (a JSON integer too long for a float) are refused.
+
+    >>> check_real([1, 2.5]).tolist()
+    [1.0, 2.5]
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{name} must hold numbers (integers or floats). Received: "
+            f"{name}.dtype={array.dtype}"
+        )
+    return array.astype(np.float64, copy=False)
+
+
 def check_features(
     x: ArrayLike, name: str = "x", dtype: DTypeLike = np.float64
 ) -> NDArray:

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from minigenre._checks import check_features, check_labels
+from minigenre._checks import check_features, check_labels, check_real
 
 # The study's feature layout (264 values per song); data.SECTIONS holds the same.
 DEFAULT_SECTIONS: Mapping[str, slice] = MappingProxyType(
@@ -151,7 +151,7 @@ def plot_confusion_matrix(
         normalize: If True, divide each row by its total so a row sums to 1 and the
             diagonal is each genre's recall; a row with no samples stays 0.
     """
-    cm = np.asarray(cm, dtype=np.float64)
+    cm = check_real(cm, "cm")
     names = _check_names(names)
     if cm.shape != (len(names), len(names)) or not np.isfinite(cm).all():
         raise ValueError(
@@ -206,6 +206,7 @@ def plot_history(history: Mapping[str, Sequence[float]] | Any) -> Figure:
     lengths = {key: len(history[key]) for key in plotted if key in history}
     if n_epochs == 0 or any(n != n_epochs for n in lengths.values()):
         raise ValueError(f"history lists must be non-empty, equal length: {lengths}.")
+    history = {key: check_real(history[key], key) for key in lengths}
     epochs = np.arange(1, n_epochs + 1)
     fig = Figure(figsize=(11, 4), layout="constrained")
     for ax, key in zip(fig.subplots(1, 2), ("loss", "accuracy"), strict=True):

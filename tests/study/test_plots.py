@@ -1,6 +1,7 @@
 """Tests for study.plots: each figure's axes, titles, labels and plotted data."""
 
 import io
+import re
 from types import SimpleNamespace
 
 import matplotlib
@@ -253,3 +254,14 @@ def test_few_classes_keep_every_value_and_name():
     ax = fig.axes[0]
     assert len(ax.texts) == 900
     assert [t.get_text() for t in ax.get_yticklabels()] == names
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "m8[s]", "M8[s]"])
+def test_complex_timedelta_and_datetime_values_are_refused_not_cast(dtype):
+    values = np.ones((3, 3)).astype(dtype)
+    shown = re.escape(str(np.dtype(dtype)))
+    with pytest.raises(ValueError, match=rf"cm must hold numbers.*cm.dtype={shown}"):
+        plots.plot_confusion_matrix(values, ["a", "b", "c"])
+    history = {"loss": values[0], "accuracy": [0.5, 0.6, 0.7]}
+    with pytest.raises(ValueError, match=r"loss must hold numbers"):
+        plots.plot_history(history)
