@@ -93,7 +93,7 @@ def env(tmp_path_factory):
     paths["annotated"] = root / "annotated_run"
     shutil.copytree(paths["run3"], paths["annotated"])
     (paths["annotated"] / "notes.txt").write_text("mine\n")
-    paths["outdir"] = root / "outputs"
+    paths["outdir"] = root / "user_outputs"
     for name in ("labels.csv", "history.png"):
         (paths["outdir"] / name).mkdir(parents=True)
         (paths["outdir"] / name / "keep.txt").write_text("mine\n")
