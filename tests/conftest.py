@@ -3,6 +3,7 @@
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cli_helpers import small_dataset
 
@@ -10,6 +11,16 @@ from minigenre.study.data import write_kaggle
 
 # The benchmark scripts import their neighbours (``bench_lib``) as scripts do.
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+
+
+@pytest.fixture
+def blobs():
+    """200 rows, 12 features, 10 classes: a small learnable problem."""
+    rng = np.random.default_rng(0)
+    centers = rng.normal(scale=2.0, size=(10, 12))
+    y = rng.integers(0, 10, size=200)
+    x = centers[y] + rng.normal(size=(200, 12))
+    return x.astype(np.float32), y
 
 
 @pytest.fixture(scope="module")

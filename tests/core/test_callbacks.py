@@ -15,16 +15,6 @@ def study_model(seed=0, **compile_args):
     return model
 
 
-@pytest.fixture
-def blobs():
-    """200 rows, 12 features, 10 classes: a small learnable problem."""
-    rng = np.random.default_rng(0)
-    centers = rng.normal(scale=2.0, size=(10, 12))
-    y = rng.integers(0, 10, size=200)
-    x = centers[y] + rng.normal(size=(200, 12))
-    return x.astype(np.float32), y
-
-
 def test_early_stopping_stops_and_restores_best_weights(blobs):
     x, y = blobs
     model = study_model(seed=0, optimizer=Adam(learning_rate=0.5))  # overshoots

@@ -20,16 +20,6 @@ def study_model(seed=0, dtype="float32", **compile_args):
     return model
 
 
-@pytest.fixture
-def blobs():
-    """200 rows, 12 features, 10 classes: a small learnable problem."""
-    rng = np.random.default_rng(0)
-    centers = rng.normal(scale=2.0, size=(10, 12))
-    y = rng.integers(0, 10, size=200)
-    x = centers[y] + rng.normal(size=(200, 12))
-    return x.astype(np.float32), y
-
-
 @pytest.mark.parametrize("last", ["softmax", "linear"])
 def test_whole_model_gradient_matches_central_differences(last):
     rng = np.random.default_rng(3)

@@ -3,9 +3,6 @@
 import io
 import re
 
-import numpy as np
-import pytest
-
 from minigenre import Adam, Dense, Sequential
 from minigenre.progress import ProgressBar, format_logs
 
@@ -17,16 +14,6 @@ def study_model(seed=0, **compile_args):
     compile_args.setdefault("optimizer", Adam())
     model.compile(metrics=["accuracy"], **compile_args)
     return model
-
-
-@pytest.fixture
-def blobs():
-    """200 rows, 12 features, 10 classes: a small learnable problem."""
-    rng = np.random.default_rng(0)
-    centers = rng.normal(scale=2.0, size=(10, 12))
-    y = rng.integers(0, 10, size=200)
-    x = centers[y] + rng.normal(size=(200, 12))
-    return x.astype(np.float32), y
 
 
 def test_verbose_prints_keras_progress_lines(blobs, capsys):
