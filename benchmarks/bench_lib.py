@@ -8,7 +8,10 @@ min, median and max, and every ratio compares medians of this one run. Every lib
 runs with its default thread settings, as a user would run it.
 
 * fit: the study's network on the embedded dataset's training split, float32.
-  minigenre as is, and with NumPy's BLAS pinned to one thread by hand. Keras is
+  minigenre with its NumPy update (what one fit runs with the default
+  ``jit_compile="auto"``), with NumPy's BLAS pinned to one thread by hand, and with
+  ``jit_compile=True`` (Adam's update compiled by numba, the ``fast`` extra, the
+  same bits), each with the default thread settings otherwise. Keras is
   timed on a model already built (TensorFlow imported, weights created): its
   *first* ``fit`` traces the training graph, later ones reuse it (*warm*); also with
   ``steps_per_execution`` set to one epoch (one call of the compiled function per
@@ -28,9 +31,9 @@ runs with its default thread settings, as a user would run it.
   allocates: the peak of one ``fit`` over the memory traced before it is exactly
   what training needs beyond its data, free of what this process already holds
   (TensorFlow alone is ~600 MB of resident memory) and of the other cases' data.
-* contention: the fits again, defaults for every library and minigenre pinned to one
-  thread by hand, while a second process keeps one core busy, as a browser or a
-  build does on a user's machine.
+* contention: the fits again, defaults for every library, minigenre pinned to one
+  thread by hand and with ``jit_compile=True`` too, while a second process keeps one
+  core busy, as a browser or a build does on a user's machine.
 
 The machine, versions, thread settings and load averages are part of the result.
 """
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -89,9 +93,15 @@ SCALING_ROWS = (4_000, 40_000, 400_000, 1_000_000)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def minigenre_model(activation: str, seed: int) -> Sequential:
-    """The study's network, its hidden activation swapped for ``activation``."""
-    return study_model(seed, N_CLASSES, UNITS, activation)
+def minigenre_model(activation: str, seed: int, jit_compile=False) -> Sequential:
+    """The study's network, its hidden activation swapped for ``activation``.
+
+    ``jit_compile`` is fixed (False: the NumPy update) rather than left at "auto",
+    so that each case measures one update however many fits the process has run.
+    """
+    model = study_model(seed, N_CLASSES, UNITS, activation)
+    model.compile(model.optimizer, metrics=model.metrics, jit_compile=jit_compile)
+    return model
 
 
 def gemm_floor(x, epochs: int, batch_size: int, input_grad: bool = True) -> None:
@@ -189,9 +199,9 @@ def fit_cases(x, y, epochs: int, batch_size: int, trained: dict, notes: list) ->
         model = _keras_compiled(n_features, rep + 1)
         return _timed(model.fit, x, y, **fit_args)
 
-    def minigenre_fit(activation, threads=None):
+    def minigenre_fit(activation, threads=None, jit_compile=False):
         def case(rep):
-            model = minigenre_model(activation, seed=rep + 1)
+            model = minigenre_model(activation, rep + 1, jit_compile)
             with threadpool_limits(limits=threads, user_api="blas"):
                 seconds = _timed(model.fit, x, y, **fit_args)
             trained[f"minigenre_{activation}"] = model
@@ -231,6 +241,7 @@ def fit_cases(x, y, epochs: int, batch_size: int, trained: dict, notes: list) ->
         "minigenre_elu": minigenre_fit("elu"),
         "minigenre_elu_1_thread": minigenre_fit("elu", threads=1),
         "minigenre_relu": minigenre_fit("relu"),
+        **_jit_cases(minigenre_fit, notes),
         "sklearn_relu": sklearn_fit(),
         "sklearn_relu_1_thread": sklearn_fit(threads=1),
         **{
@@ -245,6 +256,22 @@ def fit_cases(x, y, epochs: int, batch_size: int, trained: dict, notes: list) ->
         ),
     }
     return cases | _optional_fit_cases(x, y, epochs, batch_size, trained, notes)
+
+
+def _jit_cases(minigenre_fit, notes: list) -> dict:
+    """minigenre with ``compile(jit_compile=True)``, when numba is installed."""
+    if importlib.util.find_spec("numba") is None:
+        notes.append('minigenre jit_compile skipped: pip install "minigenre[fast]"')
+        return {}
+    notes.append(
+        "minigenre: the first cases run the NumPy update (jit_compile=False), what "
+        'one fit with the default jit_compile="auto" runs; the jit_compile=True '
+        "cases run the compiled update (the fast extra, numba), same bits"
+    )
+    return {
+        "minigenre_elu_jit": minigenre_fit("elu", jit_compile=True),
+        "minigenre_relu_jit": minigenre_fit("relu", jit_compile=True),
+    }
 
 
 def _optional_fit_cases(x, y, epochs, batch_size, trained, notes) -> dict:
@@ -297,6 +324,7 @@ def bench_fit_and_predict(x, y, x_test, epochs: int, batch_size: int, reps: int)
 CONTENTION_CASES = (
     "minigenre_elu",
     "minigenre_elu_1_thread",
+    "minigenre_elu_jit",
     "keras_warm",
     "keras_steps",
     "sklearn_relu",

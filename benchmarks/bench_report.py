@@ -6,6 +6,8 @@ FIT_ROWS = [  # (key in result["fit"], label)
     ("minigenre_elu", "minigenre fit, elu (the study's)"),
     ("minigenre_elu_1_thread", "minigenre fit, 1 BLAS thread by hand"),
     ("minigenre_relu", "minigenre fit, relu"),
+    ("minigenre_elu_jit", "minigenre, elu, jit_compile=True"),
+    ("minigenre_relu_jit", "minigenre, relu, jit_compile=True"),
     ("numpy_tight", "tight NumPy loop, 1 thread"),
     ("jax_jit", "JAX, epoch under jit + lax.scan"),
     ("pytorch", "PyTorch (CPU)"),
@@ -40,7 +42,15 @@ def _ratio_rows(result: dict) -> list[tuple]:
             ">=",
             2.5,
         ),
+        (
+            "fit: scikit-learn 1 thread / minigenre jit, relu",
+            "sklearn_relu_1_thread",
+            "minigenre_relu_jit",
+            ">=",
+            2.5,
+        ),
         ("fit: PyTorch / minigenre", "pytorch", "minigenre_elu", ">=", 2.5),
+        ("fit: PyTorch / minigenre jit", "pytorch", "minigenre_elu_jit", ">=", 2.5),
         (
             "fit: minigenre / tight NumPy loop",
             "minigenre_elu",
@@ -49,6 +59,13 @@ def _ratio_rows(result: dict) -> list[tuple]:
             1.05,
         ),
         ("fit: minigenre / JAX jit (stretch)", "minigenre_elu", "jax_jit", "<=", 1),
+        (
+            "fit: minigenre jit / JAX jit (stretch)",
+            "minigenre_elu_jit",
+            "jax_jit",
+            "<=",
+            1,
+        ),
         ("fit: minigenre / 6-product floor", "minigenre_elu", "floor_6_gemms", "<=", 2),
         ("fit: minigenre / 5-product floor", "minigenre_elu", "floor_5_gemms", "<=", 2),
     ]
@@ -62,6 +79,13 @@ def _ratio_rows(result: dict) -> list[tuple]:
     if "contention" in result:
         busy = [
             ("busy: Keras warm / minigenre", "keras_warm", "minigenre_elu", ">=", 10),
+            (
+                "busy: Keras warm / minigenre jit",
+                "keras_warm",
+                "minigenre_elu_jit",
+                ">=",
+                10,
+            ),
             ("busy: Keras steps / minigenre", "keras_steps", "minigenre_elu", ">=", 4),
             (
                 "busy: minigenre / minigenre 1 thread",

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from minigenre import _chunks, _io, losses, optimizers
 from minigenre._checks import check_features, check_int, check_labels, check_weights
 from minigenre._flat import FlatParameters, flat_parameters
+from minigenre._jit import check_jit_compile
 from minigenre._threads import blas_threads
 from minigenre.layers import Dense, Input
 from minigenre.progress import show_finished
@@ -55,6 +56,7 @@ class Sequential(Trainer):
         self._flat: FlatParameters | None = None  # set by build
         self.metrics: list[str] = []
         self.weighted_metrics: list[str] = []
+        self.jit_compile: bool | str = "auto"  # set by compile
         self.stop_training = False
         self._input_dim: int | None = None  # from an Input or input_shape
         for layer in layers or []:
@@ -116,6 +118,7 @@ class Sequential(Trainer):
         loss="sparse_categorical_crossentropy",
         metrics: list[str] | None = None,
         weighted_metrics: list[str] | None = None,
+        jit_compile: bool | str = "auto",
     ) -> None:
         """Chooses the optimizer, the loss and the metrics to report.
 
@@ -128,6 +131,10 @@ class Sequential(Trainer):
             weighted_metrics: Metrics that weigh each sample by its weight,
                 ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
                 ``metrics`` has ``accuracy`` too.
+            jit_compile: Whether Adam runs its update as one compiled loop (numba,
+                the ``fast`` extra): ``True``, ``False``, or ``"auto"`` (Keras's
+                default name): only once this process has trained long enough to
+                repay loading it (see ``_jit.py``). Same bits either way.
         """
         metrics, weighted = list(metrics or []), list(weighted_metrics or [])
         unknown = [m for m in metrics + weighted if m not in METRICS]
@@ -135,7 +142,9 @@ class Sequential(Trainer):
             raise ValueError(
                 f"Unknown metrics: {unknown}. Valid names: {', '.join(METRICS)}."
             )
+        self.jit_compile = check_jit_compile(jit_compile)
         self.optimizer = optimizers.get(optimizer)
+        self.optimizer.jit_compile = self.jit_compile  # SGD's has no compiled loop
         self.loss = losses.get(loss)
         self.metrics, self.weighted_metrics = metrics, weighted
 

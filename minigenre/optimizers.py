@@ -7,6 +7,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from minigenre import _jit
+
 
 class Adam:
     """Adam (Kingma & Ba, 2015) in exactly the form Keras 3 implements it.
@@ -61,6 +63,7 @@ class Adam:
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.iterations = 0
+        self.jit_compile = "auto"  # set by Sequential.compile; see _jit.py
         self._momentums: list[NDArray] = []
         self._velocities: list[NDArray] = []
 
@@ -71,23 +74,29 @@ class Adam:
             self._velocities = [np.zeros_like(w) for w in weights]
             self._scratch = [(np.empty_like(w), np.empty_like(w)) for w in weights]
         dtype = weights[0].dtype.type  # Keras casts the scalars to the weight dtype
-        # |g| >= sqrt(max) would overflow g**2: v becomes inf, and the next step NaN
-        # (in Keras too). Refuse it while the weights are still good.
-        root = math.sqrt(np.finfo(dtype).max)
-        for g in gradients:
-            if not (-root < g.min() and g.max() < root):
-                raise ValueError(
-                    f"A gradient of {max(-g.min(), g.max()):.3g} is too large for Adam "
-                    f"in {np.dtype(dtype)} (its square overflows): lower the learning "
-                    "rate or scale the inputs."
-                )
-        beta_1, beta_2, epsilon = self.beta_1, self.beta_2, self.epsilon
         t = dtype(self.iterations + 1)
         alpha = (
             dtype(self.learning_rate)
             * np.sqrt(1 - dtype(self.beta_2) ** t)
             / (1 - dtype(self.beta_1) ** t)
         )
+        compiled = _jit.adam_kernels(
+            self.jit_compile, weights, [*gradients, *self._momentums, *self._velocities]
+        )
+        self._check_gradients(gradients, compiled)
+        if compiled is not None:  # the same three lines in one loop (_adam_compiled)
+            # reshape(-1): (size,) views, as _jit accepts only C-contiguous arrays
+            for w, g, m, v in zip(
+                weights, gradients, self._momentums, self._velocities, strict=True
+            ):
+                compiled.adam_update(
+                    w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                    alpha, dtype(1 - self.beta_1), dtype(1 - self.beta_2),
+                    dtype(self.epsilon),
+                )  # fmt: skip
+            self.iterations += 1
+            return
+        beta_1, beta_2, epsilon = self.beta_1, self.beta_2, self.epsilon
         # The docstring's three lines, in Keras's order, one statement each. Their
         # intermediate results go into the scratch arrays s and r (out=) rather
         # than new arrays: the same operations in the same order, so the same bits.
@@ -104,10 +113,8 @@ class Adam:
         ):
             # m += (g - m) * (1 - beta_1)
             m += np.multiply(np.subtract(g, m, out=s), 1 - beta_1, out=s)
-            # v += (g**2 - v) * (1 - beta_2)
-            v += np.multiply(
-                np.subtract(np.square(g, out=s), v, out=s), 1 - beta_2, out=s
-            )
+            # v += (g**2 - v) * (1 - beta_2), g**2 already in r (_check_gradients)
+            v += np.multiply(np.subtract(r, v, out=s), 1 - beta_2, out=s)
             # w -= (m * alpha) / (sqrt(v) + epsilon)
             w -= np.divide(
                 np.multiply(m, alpha, out=s),
@@ -115,6 +122,27 @@ class Adam:
                 out=s,
             )
         self.iterations += 1
+
+    def _check_gradients(self, gradients: list[NDArray], compiled) -> None:
+        """Refuses every update if some ``g**2`` overflows (or ``g`` is NaN): ``v``
+        would become inf and the next step NaN (in Keras too).
+
+        Checked on the g**2 the update needs anyway, left in the scratch array
+        ``r``: the square and one reduction took 6.5 us per step of the study's
+        network, against 8.0 us for a min and a max of g and the square.
+        """
+        for g, (_, r) in zip(gradients, self._scratch, strict=True):
+            if compiled is not None:
+                ok = compiled.gradients_ok(g.reshape(-1))
+            else:
+                with np.errstate(over="ignore"):  # an overflow is the refusal below
+                    ok = np.square(g, out=r).max() < np.inf  # NaN < inf is False
+            if not ok:
+                raise ValueError(
+                    f"A gradient of {np.abs(g).max():.3g} is too large for Adam in "
+                    f"{g.dtype} (its square overflows): lower the learning rate or "
+                    "scale the inputs."
+                )
 
     def get_state(self) -> dict[str, list[NDArray]]:
         """The state kept per updated array, by Keras's names: ``{"momentum": [m,

@@ -108,6 +108,28 @@ def test_the_checker_keeps_librosa_in_the_audio_wing(tmp_path):
     # Not listed: librosa in minigenre/audio, and the CLI's lazy import.
 
 
+def test_the_checker_keeps_the_compiled_adam_optional(tmp_path):
+    write(tmp_path, "minigenre/__init__.py")
+    write(tmp_path, "minigenre/_adam_compiled.py", "import numba\n")
+    write(tmp_path, "minigenre/optimizers.py", "import minigenre._adam_compiled\n")
+    write(tmp_path, "minigenre/layers.py", "import numba\n")
+    lazy = "def f():\n    from minigenre import _adam_compiled\n"
+    write(tmp_path, "minigenre/_jit.py", lazy)
+    modules = import_graph.find_modules(tmp_path)
+    arrows = [
+        a
+        for name, path in modules.items()
+        for a in import_graph.imports_of(name, path, modules)
+    ]
+    found = sorted(import_graph.problems(arrows))
+    assert found == [
+        "minigenre.layers:1 -> numba: only minigenre/audio imports numba",
+        "minigenre.optimizers:1 -> minigenre._adam_compiled: "
+        "minigenre._adam_compiled is imported only lazily (the fast extra)",
+    ]
+    # Not listed: numba in _adam_compiled, and _jit's lazy import of it.
+
+
 def private_uses(path):
     """``(line, name)`` for each private name of the packages a test file touches.
 

@@ -31,6 +31,9 @@ FIT_CASES = {
 PREDICT_CASES = {"minigenre", "numpy_forward", "keras", "sklearn"}
 # The optional peers: (fit case, predict case), each present when installed.
 PEERS = {"pytorch": ("pytorch", "pytorch"), "jax": ("jax_jit", "jax")}
+# minigenre with compile(jit_compile=True), present with the fast extra (numba).
+JIT_CASES = {"minigenre_elu_jit", "minigenre_relu_jit"}
+FAST = importlib.util.find_spec("numba") is not None
 
 
 def load_script():
@@ -58,7 +61,8 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     result = json.loads(path.read_text())
     missing = missing_peers()
     installed = [PEERS[name] for name in PEERS if name not in missing]
-    assert set(result["fit"]) == FIT_CASES | {fit for fit, _ in installed}
+    jit_cases = JIT_CASES if FAST else set()
+    assert set(result["fit"]) == FIT_CASES | jit_cases | {fit for fit, _ in installed}
     assert set(result["predict"]) == PREDICT_CASES | {pred for _, pred in installed}
     for line in missing.values():
         assert line in result["notes"]
@@ -83,6 +87,12 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     ):
         assert name in names
     assert ("fit: minigenre / JAX jit (stretch)" in names) == ("jax" not in missing)
+    assert ("fit: minigenre jit / JAX jit (stretch)" in names) == (
+        FAST and "jax" not in missing
+    )
+    assert ("busy: Keras warm / minigenre jit" in names) == FAST
+    if FAST:
+        assert "minigenre_elu_jit" in busy
     for target in result["targets"]:
         assert math.isfinite(target["value"])
         assert isinstance(target["met"], bool)

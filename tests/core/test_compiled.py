@@ -1,0 +1,207 @@
+"""Adam's compiled update (the ``fast`` extra, numba) against the NumPy reference.
+
+Both must give the same bits: ``jit_compile`` changes the time, never a number.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minigenre import Adam, Dense, Sequential
+from minigenre.study.network import study_model
+from minigenre.study.synthetic import make_synthetic
+from minigenre.study.workflow import split_and_scale
+
+pytest.importorskip("numba")
+
+
+def _adam(jit_compile: bool, **config) -> Adam:
+    optimizer = Adam(**config)
+    optimizer.jit_compile = jit_compile  # as Sequential.compile sets it
+    return optimizer
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    size=st.integers(1, 300),
+    steps=st.integers(1, 12),
+    learning_rate=st.floats(1e-5, 1.0),
+    beta_1=st.floats(0.0, 0.999),
+    beta_2=st.floats(0.0, 0.9999),
+    epsilon=st.sampled_from([1e-7, 1e-8, 1e-3]),
+    scale=st.sampled_from([1e-30, 1e-8, 1e-3, 1.0, 1e3, 1e15]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compiled_update_has_the_numpy_bits(
+    dtype, size, steps, learning_rate, beta_1, beta_2, epsilon, scale, seed
+):
+    rng = np.random.default_rng(seed)
+    config = dict(
+        learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
+    )
+    reference, compiled = _adam(False, **config), _adam(True, **config)
+    w_reference = rng.standard_normal(size).astype(dtype)
+    w_compiled = w_reference.copy()
+    for _ in range(steps):
+        g = (rng.standard_normal(size) * scale).astype(dtype)
+        reference.apply_gradients([w_reference], [g])
+        compiled.apply_gradients([w_compiled], [g])
+    assert w_compiled.tobytes() == w_reference.tobytes()
+    for name in ("momentum", "velocity"):
+        [a], [b] = reference.get_state()[name], compiled.get_state()[name]
+        assert a.tobytes() == b.tobytes(), name
+    assert compiled.iterations == reference.iterations == steps
+
+
+def test_compiled_update_of_2d_arrays_has_the_numpy_bits():
+    # Several C-contiguous arrays of any shape, as Adam's public API takes them.
+    rng = np.random.default_rng(1)
+    shapes = [(264, 128), (128,), (128, 10), (10,)]
+    initial = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    weights = {jit: [w.copy() for w in initial] for jit in (False, True)}
+    optimizers = {jit: _adam(jit) for jit in (False, True)}
+    for _ in range(5):
+        grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        for jit in (False, True):
+            optimizers[jit].apply_gradients(weights[jit], grads)
+    for a, b in zip(weights[False], weights[True], strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_study_fit_is_bit_identical_with_and_without_jit_compile(dtype):
+    split = split_and_scale(make_synthetic(seed=0), seed=0)
+    results = {}
+    for jit in (False, True):
+        model = Sequential(
+            [Dense(128, activation="elu"), Dense(10, activation="softmax")],
+            seed=3,
+            dtype=dtype,
+        )
+        model.compile(
+            "adam", metrics=["accuracy"], weighted_metrics=["accuracy"],
+            jit_compile=jit,
+        )  # fmt: skip
+        history = model.fit(
+            split.x_train, split.y_train, epochs=2, verbose=0,
+            class_weight="balanced", validation_data=(split.x_val, split.y_val),
+        )  # fmt: skip
+        results[jit] = (model.get_weights(), history.history)
+    for a, b in zip(results[False][0], results[True][0], strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert results[False][1] == results[True][1]
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, 3e19])
+def test_a_gradient_whose_square_overflows_changes_nothing(jit_compile, bad):
+    optimizer = _adam(jit_compile)
+    w = np.arange(4, dtype=np.float32)
+    optimizer.apply_gradients([w], [np.ones(4, np.float32)])
+    before = [
+        w.copy(),
+        *(optimizer.get_state()[k][0].copy() for k in ("momentum", "velocity")),
+    ]
+    g = np.array([0.5, bad, 0.1, 0.2], dtype=np.float32)
+    with pytest.raises(ValueError, match="is too large for Adam in float32"):
+        optimizer.apply_gradients([w], [g])
+    after = [w, *(optimizer.get_state()[k][0] for k in ("momentum", "velocity"))]
+    for a, b in zip(before, after, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert optimizer.iterations == 1
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_the_largest_gradient_whose_square_is_finite_is_accepted(jit_compile):
+    largest = np.sqrt(np.float32(np.finfo(np.float32).max))
+    while not np.isfinite(largest * largest):  # sqrt may round up
+        largest = np.nextafter(largest, np.float32(0))
+    w = np.zeros(2, np.float32)
+    _adam(jit_compile).apply_gradients([w], [np.array([largest, -largest])])
+    assert np.isfinite(w).all()
+    with pytest.raises(ValueError, match="too large"):
+        _adam(jit_compile).apply_gradients(
+            [w], [np.array([np.nextafter(largest, np.float32(np.inf)), 0], np.float32)]
+        )
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", None, "Auto"])
+def test_jit_compile_must_be_true_false_or_auto(value):
+    with pytest.raises(ValueError, match="jit_compile must be True, False or"):
+        study_model(seed=0).compile("adam", jit_compile=value)
+
+
+def _run(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_numba_true_is_refused_and_auto_runs_numpy():
+    out = _run(
+        """
+        import sys
+        sys.modules["numba"] = None  # as if the fast extra were not installed
+        import numpy as np
+        from minigenre.study.network import study_model
+        model = study_model(seed=0)
+        try:
+            model.compile("adam", jit_compile=True)
+        except ValueError as err:
+            print(err)
+        model.compile("adam", jit_compile="auto")
+        x = np.random.default_rng(0).standard_normal((64, 264))
+        model.fit(x, np.arange(64) % 10, epochs=2, verbose=0)
+        print(np.isfinite(model.get_weights()[0]).all())
+        """
+    )
+    assert out.splitlines() == [
+        'jit_compile=True needs numba: pip install "minigenre[fast]" (or use '
+        '"auto", which runs the NumPy update without it).',
+        "True",
+    ]
+
+
+@pytest.mark.slow
+def test_auto_loads_the_compiled_update_only_after_enough_work():
+    # One study fit never loads numba; a fit of 5.6e8 weight-updates (1000
+    # steps of 563,226 weights) switches to the
+    # compiled update part-way, with the bits of the NumPy update all along.
+    out = _run(
+        """
+        import sys
+        import numpy as np
+        from minigenre import Dense, Sequential
+        from minigenre.study.network import study_model
+        from minigenre.study.synthetic import make_synthetic
+        from minigenre.study.workflow import split_and_scale
+
+        split = split_and_scale(make_synthetic(seed=0), seed=0)
+        study_model(seed=0).fit(split.x_train, split.y_train, epochs=4, verbose=0)
+        print("numba" in sys.modules)
+
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((32_000, 264)).astype(np.float32)
+        y = rng.integers(0, 10, size=len(x))
+        weights = {}
+        for jit in (False, "auto"):
+            model = Sequential([Dense(2048, activation="elu"),
+                                Dense(10, activation="softmax")], seed=0)
+            model.compile("adam", jit_compile=jit)
+            model.fit(x, y, epochs=1, verbose=0)
+            weights[jit] = model.get_weights()
+        print("numba" in sys.modules)
+        print(all(a.tobytes() == b.tobytes()
+                  for a, b in zip(weights[False], weights["auto"])))
+        """
+    )
+    assert out.splitlines() == ["False", "True", "True"]
