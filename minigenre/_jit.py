@@ -50,32 +50,33 @@ def check_jit_compile(jit_compile) -> bool | str:
     return jit_compile
 
 
-def adam_kernels(jit_compile, weights: list[NDArray], others: list[NDArray]):
+def adam_kernels(jit_compile, *arrays: list[NDArray]):
     """The module of compiled kernels, or None for the NumPy update.
 
-    The compiled loop takes C-contiguous float32 or float64 arrays, the gradients
-    and Adam's slots (``others``) in the weights' dtype (``Sequential``'s flat
-    vectors always are); anything else gets the NumPy update. While ``jit_compile``
-    is ``"auto"``, every weight updated counts as rent.
+    ``arrays`` are Adam's lists: weights, gradients, momentums, velocities. The
+    compiled loop takes C-contiguous float32 or float64 arrays, all of the weights'
+    dtype (``Sequential``'s flat vectors always are); anything else gets the NumPy
+    update. While ``jit_compile`` is ``"auto"``, every weight updated counts as rent.
     """
     global _kernels, _rented
     if jit_compile is False:
         return None
     if _kernels is None:
         if jit_compile == "auto":
-            _rented += sum(w.size for w in weights)
+            for w in arrays[0]:
+                _rented += w.size
             if _rented < LOAD_COST_UPDATES or not installed():
                 return None
-        if not _compilable(weights, others):
+        if not _compilable(arrays):
             return None
         from minigenre import _adam_compiled
 
         _kernels = _adam_compiled
-    return _kernels if _compilable(weights, others) else None
+    return _kernels if _compilable(arrays) else None
 
 
-def _compilable(weights: list[NDArray], others: list[NDArray]) -> bool:
-    dtype = weights[0].dtype
+def _compilable(arrays: tuple[list[NDArray], ...]) -> bool:
+    dtype = arrays[0][0].dtype
     return dtype in (np.float32, np.float64) and all(
-        a.dtype == dtype and a.flags.c_contiguous for a in (*weights, *others)
+        a.dtype == dtype and a.flags.c_contiguous for group in arrays for a in group
     )
