@@ -2,8 +2,8 @@
 
 The compiled loop gives the same bits as the NumPy update in ``optimizers.py``, in
 a fifth of the time, but loading it is not free: importing numba and loading the
-loop from its cache take about 0.6 s per process (several seconds the first time
-on a machine, when numba compiles it). ``compile(jit_compile="auto")`` decides as
+loop from its cache take about 0.4 s per process (0.6 s the first time on a
+machine, when numba compiles it). ``compile(jit_compile="auto")`` decides as
 in the ski-rental problem: keep paying for the NumPy update ("renting") until the
 time the compiled one would have saved in this process equals what loading costs,
 then load it ("buying"). That never costs more than twice the better choice made
@@ -20,10 +20,12 @@ import importlib.util
 import numpy as np
 from numpy.typing import NDArray
 
-# Loading costs about 0.6 s; the compiled update saves about 1.1 ns per weight per
-# step (a 4-epoch study fit, 440 steps of 35,210 weights: 89 -> 72 ms; measured on
-# the 2-core development machine). So rent for 0.6 s / 1.1 ns weight-updates.
-LOAD_COST_UPDATES = 5 * 10**8
+# Loading costs 0.4-0.6 s (importing numba, then loading the loop from its cache, or
+# compiling it the first time); the compiled update saves about 1.25 ns per weight
+# per step (a 4-epoch study fit, 440 steps of 35,210 weights: 83.9 -> 64.6 ms in
+# benchmarks/bench.py on the 2-core development machine). So rent for about
+# 0.5 s / 1.25 ns weight-updates: 26 study fits.
+LOAD_COST_UPDATES = 4 * 10**8
 
 _kernels = None  # the module _adam_compiled, once loaded
 _rented = 0  # weight-updates done by NumPy in this process while "auto" waited
