@@ -74,6 +74,32 @@ def test_compiled_update_of_2d_arrays_has_the_numpy_bits():
         assert a.tobytes() == b.tobytes()
 
 
+def test_arrays_the_loop_cannot_take_get_the_numpy_update_in_place():
+    # A transposed view is not C-contiguous (its reshape would be a copy, and the
+    # update lost), float16 and mixed dtypes are not compiled: NumPy updates them.
+    rng = np.random.default_rng(2)
+    cases = [
+        (rng.standard_normal((6, 4)).astype(np.float32).T, np.float32),
+        (rng.standard_normal(5).astype(np.float16), np.float16),
+        (rng.standard_normal(5).astype(np.float64), np.float32),
+    ]
+    for w, g_dtype in cases:
+        before, expected = w.copy(), w.copy()
+        g = rng.standard_normal(w.shape).astype(g_dtype)
+        _adam(False).apply_gradients([expected], [g])
+        _adam(True).apply_gradients([w], [g])
+        assert not np.array_equal(w, before)  # updated in place, not in a copy
+        assert w.tobytes() == expected.tobytes()
+
+
+def test_sgd_takes_jit_compile_and_ignores_it():
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("sgd", jit_compile=True)
+    x = np.random.default_rng(0).standard_normal((8, 4))
+    model.fit(x, np.arange(8) % 3, verbose=0)
+    assert model.jit_compile is True and model.optimizer.iterations == 1
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_study_fit_is_bit_identical_with_and_without_jit_compile(dtype):
     split = split_and_scale(make_synthetic(seed=0), seed=0)
