@@ -97,7 +97,8 @@ def test_sgd_takes_jit_compile_and_ignores_it():
     model.compile("sgd", jit_compile=True)
     x = np.random.default_rng(0).standard_normal((8, 4))
     model.fit(x, np.arange(8) % 3, verbose=0)
-    assert model.jit_compile is True and model.optimizer.iterations == 1
+    assert model.jit_compile is True
+    assert model.optimizer.iterations == 1
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
