@@ -18,8 +18,6 @@ ends and trailing blank lines.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -31,8 +29,8 @@ import numpy as np
 
 from minigenre._checks import check_features, check_labels
 from minigenre._io import atomic_open
-from minigenre.study.labelled import read_labelled_csv
-from minigenre.study.tables import check_cell, parse_floats, to_float
+from minigenre.study.labelled import read_labelled_csv, read_unlabelled_csv
+from minigenre.study.tables import parse_floats
 
 GENRES: tuple[str, ...] = (
     "Pop_Rock", "Electronic", "Rap", "Jazz", "Latin",
@@ -233,47 +231,6 @@ def load_csv(path: str | os.PathLike, label_column: str | int) -> Dataset:
     return Dataset(x, y, x_test, genre_names=genre_names, feature_names=feature_names)
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    """A CSV's header, its rows of text cells and each row's line number."""
-    text = io.StringIO(_read_text(path), newline="")
-    reader = csv.reader(text, strict=True)  # strict: a stray quote is an error
-    try:
-        header = [name.strip() for name in next(reader)]
-        rows, lines, blank = [], [], None
-        for row in reader:
-            if len(row) <= 1 and not "".join(row).strip():
-                blank = blank or reader.line_num  # fine if only blanks follow
-                continue
-            if blank:
-                raise ValueError(f"{path}, line {blank}: empty line.")
-            if len(row) != len(header):
-                raise ValueError(
-                    f"{path}, line {reader.line_num}: {len(row)} columns; the "
-                    f"header has {len(header)}."
-                )
-            rows.append(row)
-            lines.append(reader.line_num)
-    except csv.Error as err:
-        raise ValueError(f"{path}, line {reader.line_num}: {err}.") from None
-    if not rows:
-        raise ValueError(f"{path}: no data rows after the header.")
-    if len(set(header)) != len(header):
-        raise ValueError(f"{path}: duplicate column names in header {header}.")
-    return header, rows, lines
-
-
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise ValueError(f"{path}: file not found.")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")  # -sig drops a BOM
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not UTF-8 text ({err}).") from None
-    if not text.strip():
-        raise ValueError(f"{path}: file is empty.")
-    return text
-
-
 def _parse_labels(path: Path) -> np.ndarray:
     """Reads one integer label from 1 to 10 per line."""
     values = parse_floats(path, 1)[:, 0]  # row i is line i + 1
@@ -296,7 +253,9 @@ def load_unlabelled_csv(
 
     Columns are matched by their header names, so their order may differ from the
     training file's; columns the model was not trained on are an error, as is a
-    missing one, so that no row is predicted from the wrong features.
+    missing one, so that no row is predicted from the wrong features. The file is
+    read a block of rows at a time into one array (`minigenre.study.labelled`), so
+    memory is about the array's size, whatever the file holds.
 
     Args:
         path: The CSV file (comma-separated, with a header).
@@ -310,27 +269,4 @@ def load_unlabelled_csv(
             missing, non-numeric or non-finite cell; the message names the file,
             line and column.
     """
-    path = Path(path)
-    header, rows, lines = _read_rows(path)
-    if len(set(header)) != len(header):
-        raise ValueError(f"{path}: duplicate column names in header {header}.")
-    missing = [name for name in feature_names if name not in header]
-    extra = [name for name in header if name not in feature_names]
-    if missing or extra:
-        problems = [f"missing {missing}"] if missing else []
-        problems += [f"not trained on {extra}"] if extra else []
-        raise ValueError(
-            f"{path}: the columns must be the training features without the label; "
-            f"{', '.join(problems)}."
-        )
-    columns = list(zip(*rows, strict=True))  # (d, n) tuples of text cells
-    x = []
-    for name in feature_names:
-        j = header.index(name)
-        parsed = [to_float(cell) for cell in columns[j]]
-        for line, cell, value in zip(lines, columns[j], parsed, strict=True):
-            check_cell(
-                f"{path}, line {line}, column {name!r} (position {j})", cell, value
-            )
-        x.append(parsed)
-    return np.array(x, dtype=np.float64).T  # (n, d)
+    return read_unlabelled_csv(Path(path), feature_names)

@@ -13,6 +13,7 @@ Kaggle expects. The reader refuses that header with a hint; the writers never ma
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -24,8 +25,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from minigenre._checks import check_labels
-from minigenre._io import atomic_open, check_readable_file
+from minigenre._io import atomic_open
 from minigenre.study import metrics
+from minigenre.study.tables import blocks, count_lines, split_lines
 
 N_CLASSES = 10
 LABEL_HEADER = ("Sample_id", "Sample_label")
@@ -145,21 +147,6 @@ class Submission:
         return len(self.labels if self.kind == "labels" else self.proba)
 
 
-def _split_lines(path: Path) -> list[str]:
-    check_readable_file(path)
-    try:
-        # "utf-8-sig" drops the byte-order mark that Excel puts in front of CSV files.
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not UTF-8 text ({err}).") from None
-    if not text.strip():
-        raise ValueError(f"{path}: empty file; expected a header line and data rows.")
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the newline ending the last row
-    return [line.removesuffix("\r") for line in lines]  # CRLF from Windows tools
-
-
 def _check_header(
     path: Path, header: str, n_classes: int
 ) -> Literal["labels", "proba"]:
@@ -246,7 +233,10 @@ def read_submission(path: str | os.PathLike, n_classes: int = N_CLASSES) -> Subm
     A UTF-8 byte-order mark and CRLF line ends are accepted. Probability rows must be
     non-negative and sum to 1 within ``metrics.PROBA_SUM_ATOL`` (1e-3): Kaggle
     would divide each row by its sum anyway, but a row far from 1 means logits or
-    shifted columns, so it is refused rather than silently rescaled.
+    shifted columns, so it is refused rather than silently rescaled. The file is read
+    a block of lines at a time (`minigenre.study.tables`): memory is about twice
+    the array's size, and a line longer than 16 Mi characters (a file of NUL bytes,
+    say) is refused as soon as it is read.
 
     Args:
         path: The CSV file.
@@ -259,18 +249,26 @@ def read_submission(path: str | os.PathLike, n_classes: int = N_CLASSES) -> Subm
         ValueError: Naming the file, line and column of the first problem.
     """
     path = Path(path)
-    lines = _split_lines(path)
-    kind = _check_header(path, lines[0], n_classes)
-    columns = proba_header(n_classes) if kind == "proba" else LABEL_HEADER
-    if len(lines) == 1:
+    if count_lines(path) == 0:  # also: readable, UTF-8, no absurd line
+        raise ValueError(f"{path}: empty file; expected a header line and data rows.")
+    with contextlib.closing(split_lines(path)) as lines:
+        kind = _check_header(path, next(lines), n_classes)
+        columns = proba_header(n_classes) if kind == "proba" else LABEL_HEADER
+        dtype = np.float64 if kind == "proba" else np.int64
+        parts, number = [], 1  # a block's rows at a time: memory about twice the array
+        for block in blocks(lines):
+            rows = [
+                _parse_row(path, n, line, columns, n_classes)
+                for n, line in enumerate(block, start=number + 1)
+            ]
+            parts.append(np.array(rows, dtype=dtype))
+            number += len(block)
+    if not parts:
         raise ValueError(f"{path}: no data rows after the header.")
-    rows = [
-        _parse_row(path, number, line, columns, n_classes)
-        for number, line in enumerate(lines[1:], start=2)
-    ]
+    values = np.concatenate(parts)  # (n,) labels or (n, n_classes) probabilities
     if kind == "labels":
-        return Submission("labels", labels=np.array(rows, dtype=np.int64))
-    return Submission("proba", proba=np.array(rows, dtype=np.float64))
+        return Submission("labels", labels=values)
+    return Submission("proba", proba=values)
 
 
 @dataclass(frozen=True)

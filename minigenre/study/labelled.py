@@ -1,6 +1,8 @@
-"""A labelled CSV table, a header and rows, read a block of rows at a time.
+"""CSV tables with a header, read a block of rows at a time.
 
-`data.load_csv` reads through `read_labelled_csv`. The file is checked first
+Two readers share one loop (`read_csv_table`): `read_labelled_csv`, the rows to train
+on (`data.load_csv`), and `read_unlabelled_csv`, the same feature columns without
+the label, to predict (`data.load_unlabelled_csv`). The file is checked first
 (`tables.scan_text`: UTF-8, no absurd line, its line count), then parsed with the
 ``csv`` module in blocks of about 16,000 cells, each block's columns converted to
 floats and written into one array allocated for all rows. So memory is the array,
@@ -9,8 +11,9 @@ the file's size.
 
 The rules, and the order in which problems are reported, are those of reading the
 whole file at once: the first blank or ragged line; no rows; duplicate column
-names; an unknown label column; the first missing label; a single class; then, in
-column order, the first cell of a numeric column that is not a finite number.
+names; an unknown label column (or, to predict, a missing or extra feature column);
+the first missing label; a single class; then, in column order, the first cell of a
+numeric column that is not a finite number.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,6 +166,65 @@ class _Table:
         return x, y, tuple(label_name(key) for key in classes), names, dropped
 
 
+class _Features:
+    """Rows to predict: the training features, found by name, in training order."""
+
+    def __init__(self, path: Path, header: list[str], names, max_rows: int) -> None:
+        self.path, self.names, self.n = path, tuple(names), 0
+        self.problem = _feature_problem(path, header, self.names)
+        self.positions = [] if self.problem else [header.index(n) for n in self.names]
+        self.columns = [_Column() for _ in self.positions]
+        try:
+            # (features, rows): each column's block is contiguous, and the result
+            # transposed is the (rows, features) array in Fortran order.
+            self.xt = np.empty((len(self.positions), max_rows))
+        except MemoryError:
+            raise ValueError(
+                f"{path}: {max_rows} rows of {len(self.positions)} numbers do not "
+                "fit in memory."
+            ) from None
+
+    def add(self, block: list[tuple[list[str], int]]) -> None:
+        if not block:
+            return
+        rows, lines = zip(*block, strict=True)
+        start, self.n = self.n, self.n + len(block)
+        if self.problem is not None:
+            return  # the rows are still read: a ragged line is reported first
+        cells = list(zip(*rows, strict=True))  # (columns, rows) text cells
+        for k, j in enumerate(self.positions):
+            self.xt[k, start : self.n] = self.columns[k].parse(cells[j], lines)
+
+    def finish(self) -> np.ndarray:
+        """The features, shape ``(n, d)``, or the first problem found."""
+        if self.n == 0:
+            raise ValueError(f"{self.path}: no data rows after the header.")
+        if self.problem is not None:
+            raise self.problem
+        for k, j in enumerate(self.positions):
+            if self.columns[k].first_bad is not None:
+                line, cell, value = self.columns[k].first_bad
+                where = f"{self.path}, line {line}, column {self.names[k]!r}"
+                check_cell(f"{where} (position {j})", cell, value)
+        return self.xt[:, : self.n].T  # (n, d)
+
+
+def _feature_problem(path: Path, header: list[str], names) -> ValueError | None:
+    """Why the header's columns cannot be the training features, or None."""
+    if len(set(header)) != len(header):
+        return ValueError(f"{path}: duplicate column names in header {header}.")
+    missing = [name for name in names if name not in header]
+    extra = [name for name in header if name not in names]
+    if not missing and not extra:
+        return None
+    problems = [f"missing {missing}"] if missing else []
+    problems += [f"not trained on {extra}"] if extra else []
+    return ValueError(
+        f"{path}: the columns must be the training features without the label; "
+        f"{', '.join(problems)}."
+    )
+
+
 def column_index(path: Path, header: list[str], label_column: str | int) -> int:
     """The label column's position, from its name or its 0-based position."""
     if isinstance(label_column, str) and label_column in header:
@@ -193,18 +256,15 @@ def _rows(path: Path, reader, width: int):
         yield row, reader.line_num
 
 
-def read_labelled_csv(path: Path, label_column: str | int):
-    """Reads a CSV with a header; see `data.load_csv` for the rules.
-
-    Returns:
-        ``(x, y, class names, feature names, dropped column names)``.
-    """
+def read_csv_table(path: Path, make_table):
+    """Reads a CSV with a header into ``make_table(header, max_rows)``, a block of
+    ``(row, line)`` pairs at a time (its ``add`` method), and returns that table."""
     n_lines = scan_text(path)
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, strict=True)  # strict: a stray quote is an error
         try:
             header = [name.strip() for name in next(reader)]
-            table = _Table(path, header, label_column, max_rows=n_lines - 1)
+            table = make_table(header, n_lines - 1)
             per_block = max(1, _BLOCK_CELLS // max(1, len(header)))
             block = []
             for row in _rows(path, reader, len(header)):
@@ -215,4 +275,28 @@ def read_labelled_csv(path: Path, label_column: str | int):
             table.add(block)
         except csv.Error as err:
             raise ValueError(f"{path}, line {reader.line_num}: {err}.") from None
+    return table
+
+
+def read_labelled_csv(path: Path, label_column: str | int):
+    """Reads a CSV with a header; see `data.load_csv` for the rules.
+
+    Returns:
+        ``(x, y, class names, feature names, dropped column names)``.
+    """
+    table = read_csv_table(
+        path, lambda header, rows: _Table(path, header, label_column, rows)
+    )
+    return table.finish()
+
+
+def read_unlabelled_csv(path: Path, feature_names: Sequence[str]) -> np.ndarray:
+    """Reads rows to predict; see `data.load_unlabelled_csv` for the rules.
+
+    Returns:
+        The features, shape ``(n, len(feature_names))``, in ``feature_names`` order.
+    """
+    table = read_csv_table(
+        path, lambda header, rows: _Features(path, header, feature_names, rows)
+    )
     return table.finish()

@@ -1,11 +1,13 @@
 """Tables of numbers read from text, a block at a time, with every problem located.
 
-`data.load_kaggle` and `data.load_csv` read their files through here. Memory is
-bounded by the data, not by the file: a first pass checks that the file is UTF-8
-with no absurdly long line and counts its lines, without keeping any text; the second
-reads a block of lines at a time into an array allocated once. So a valid file
-takes its array plus one block (about a megabyte of text), and a file of garbage is
-refused after reading at most ``MAX_LINE`` characters of it.
+Every file minigenre reads as text comes through here: the Kaggle files
+(`parse_floats`), CSVs with a header (`labelled`) and submissions
+(`kaggle.read_submission`, through `split_lines`). Memory is bounded by the data,
+not by the file: a first pass checks that the file is UTF-8 with no absurdly long
+line and counts its lines, without keeping any text; the second reads a block of
+lines at a time into an array allocated once. So a valid file takes its array plus
+one block (about a megabyte of text), and a file of garbage is refused after
+reading at most ``MAX_LINE`` characters of it.
 
 Bad input raises a ``ValueError`` naming the file and, where it applies, the 1-based
 line and column of the *first* problem, as if the whole file had been checked line
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -50,6 +53,14 @@ def scan_text(path: Path) -> int:
         ValueError: If the file cannot be read, is not UTF-8, is blank, or has a
             line longer than ``MAX_LINE`` characters (naming that line).
     """
+    lines = count_lines(path)
+    if lines == 0:
+        raise ValueError(f"{path}: file is empty.")
+    return lines
+
+
+def count_lines(path: Path) -> int:
+    """`scan_text` for a file that may be blank: 0 lines, not an error."""
     check_readable_file(path)
     decoder = codecs.getincrementaldecoder("utf-8-sig")()  # -sig drops a BOM
     lines, last, run, after_cr = 0, 0, 0, False  # run: length of the open line
@@ -75,8 +86,6 @@ def scan_text(path: Path) -> int:
             after_cr = text.endswith("\r") or (after_cr and not text)
             if not data:
                 break
-    if last == 0:
-        raise ValueError(f"{path}: file is empty.")
     return last
 
 
@@ -94,6 +103,26 @@ def text_lines(path: Path, n_lines: int) -> Iterator[str]:
         for number in range(1, n_lines + 1):
             line = f.readline().removesuffix("\n")
             yield line.rstrip() if number == n_lines else line
+
+
+def split_lines(path: Path) -> Iterator[str]:
+    """Every line of ``path`` as ``text.split("\\n")`` gives them, without the empty
+    string after a final line end and with a ``\\r`` before the ``\\n`` dropped.
+
+    Only ``\\n`` ends a line here, so a lone ``\\r`` is inside one: the line length
+    is checked again as each line is read (at most ``MAX_LINE + 1`` characters).
+
+    Raises:
+        ValueError: At the first line longer than ``MAX_LINE`` characters.
+    """
+    with open(path, encoding="utf-8-sig", newline="\n") as f:
+        for number in itertools.count(1):
+            line = f.readline(MAX_LINE + 1)
+            if not line:
+                return
+            line = line.removesuffix("\n")
+            _check_length(path, number, len(line))
+            yield line.removesuffix("\r")
 
 
 def blocks(lines: Iterable[str]) -> Iterator[list[str]]:

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from minigenre.cli import main
 from minigenre.study import kaggle, runs
+from minigenre.study.tables import MAX_LINE
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +112,15 @@ def test_score_needs_hidden_labels_and_a_valid_file(capsys, tmp_path, kaggle_dir
     labels.write_text("# Sample_id,Sample_label\n1,1\n")  # the study's np.savetxt
     code, _, err = run_cli(capsys, "score", labels)
     assert_one_line_error(code, err, "comments=''")
+
+
+def test_score_refuses_a_file_of_nul_bytes_at_its_first_line(capsys, tmp_path):
+    nul = tmp_path / "nul.csv"
+    with open(nul, "wb") as f:
+        f.truncate(MAX_LINE + 1)  # a sparse file: one line of NUL bytes
+    code, _, err = run_cli(capsys, "score", nul)
+    assert_one_line_error(code, err, f"{nul}, line 1: longer than {MAX_LINE}")
+    assert len(err) < 300, len(err)  # not the line itself
 
 
 def test_verbose_shows_the_traceback(capsys, tmp_path):

@@ -9,6 +9,7 @@ from cli_helpers import assert_one_line_error, run_cli
 
 from minigenre.study import kaggle
 from minigenre.study.runs import load_run
+from minigenre.study.tables import MAX_LINE
 from minigenre.weighting import balanced_class_weight
 
 GENRES = ("Electronic_dance", "Folk_acoustic", "Hip_hop_rap")
@@ -128,6 +129,19 @@ def test_predict_csv_with_a_missing_column_is_a_clear_error(capsys, tmp_path, ru
         "--out", tmp_path / "out",
     )  # fmt: skip
     assert_one_line_error(code, err, "short.csv", "missing ['brightness']")
+
+
+def test_predict_csv_of_nul_bytes_is_refused_at_its_first_line(
+    capsys, tmp_path, run_dir
+):
+    nul = tmp_path / "nul.csv"
+    with open(nul, "wb") as f:
+        f.truncate(MAX_LINE + 1)  # a sparse file: one line of NUL bytes
+    code, _, err = run_cli(
+        capsys, "predict", run_dir, "--csv", nul, "--out", tmp_path / "out"
+    )
+    assert_one_line_error(code, err, f"{nul}, line 1: longer than {MAX_LINE}")
+    assert not (tmp_path / "out").exists()
 
 
 def test_predict_csv_needs_a_run_trained_on_named_columns(

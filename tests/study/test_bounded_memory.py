@@ -13,12 +13,13 @@ import zipfile
 import numpy as np
 import pytest
 
-from minigenre.study import workflow
+from minigenre.study import kaggle, workflow
 from minigenre.study.config import DataSource
-from minigenre.study.data import load_csv, load_kaggle
+from minigenre.study.data import load_csv, load_kaggle, load_unlabelled_csv
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler
 from minigenre.study.runs import SCALER, WEIGHTS, load_run, save_run
+from minigenre.study.tables import MAX_LINE
 
 MB = 2**20
 
@@ -155,3 +156,53 @@ def test_a_valid_csv_loads_within_three_times_its_array(tmp_path):
     assert err is None, err
     dataset = load_csv(path, "genre")
     assert np.array_equal(dataset.x_train, x)
+
+
+def test_a_file_of_nul_bytes_is_refused_as_rows_to_predict_or_a_submission(nul_file):
+    for read, args in [(load_unlabelled_csv, ["f1"]), (kaggle.read_submission, [])]:
+        peak, err = peak_while(read, nul_file, *args)
+        assert peak < 40 * MB, (read, peak)  # well under the file's 64 MiB
+        assert err is not None
+        assert f"{nul_file}, line 1: longer than {MAX_LINE}" in str(err), err
+
+
+def test_a_valid_csv_of_rows_to_predict_loads_within_three_times_its_array(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4000, 64)) * 10.0 ** rng.integers(-5, 5, size=(4000, 64))
+    names = [f"f{j}" for j in range(64)]
+    path = tmp_path / "new.csv"
+    with open(path, "w") as f:  # the columns in reverse: matched by name
+        f.write(",".join(reversed(names)) + "\n")
+        f.writelines(",".join(map(repr, reversed(row))) + "\n" for row in x.tolist())
+    peak, err = peak_while(load_unlabelled_csv, path, names)
+    assert peak < 3 * x.nbytes, (peak, x.nbytes)  # the text is 2.4 times as big
+    assert err is None, err
+    assert np.array_equal(load_unlabelled_csv(path, names), x)
+
+
+def test_a_valid_submission_takes_twice_its_array_and_one_block(tmp_path):
+    proba = np.random.default_rng(0).dirichlet(np.ones(10), size=20_000)
+    path = tmp_path / "probabilities.csv"
+    kaggle.write_proba_submission(path, proba)  # 2.6 times the array's size
+    peak, err = peak_while(kaggle.read_submission, path)
+    # The blocks' arrays and their concatenation, plus a block's lines, cells and
+    # numbers as Python objects (about 4 MiB); not the file's text.
+    assert peak < 2 * proba.nbytes + 4 * MB, (peak, proba.nbytes)
+    assert err is None, err
+    assert np.array_equal(kaggle.read_submission(path).proba, proba)
+
+
+@pytest.mark.parametrize(
+    ("line_end", "filler"), [("\n", "1"), ("\n", "1,3\r")], ids=["digits", "cr"]
+)
+def test_a_submission_line_past_the_limit_is_refused_at_that_line(
+    tmp_path, line_end, filler
+):
+    # A lone \r ends no line of a submission: 1,3\r1,3\r... is one long line 3.
+    path = tmp_path / "labels.csv"
+    long_line = filler * (MAX_LINE // len(filler) + 1)
+    path.write_text(f"Sample_id,Sample_label{line_end}1,3{line_end}{long_line}\n")
+    peak, err = peak_while(kaggle.read_submission, path)
+    assert err is not None
+    assert f"{path}, line 3: longer than {MAX_LINE} characters" in str(err), err
+    assert peak < 3 * len(long_line), peak
