@@ -12,8 +12,8 @@ the file's size.
 The rules, and the order in which problems are reported, are those of reading the
 whole file at once: the first blank or ragged line; no rows; duplicate column
 names; an unknown label column (or, to predict, a missing or extra feature column);
-the first missing label; a single class; then, in column order, the first cell of a
-numeric column that is not a finite number.
+the first missing label; a single class; then, column by column (in training order,
+to predict), the first cell of a numeric column that is not a finite number.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """Writing a directory's files whole or not at all, and holding off Ctrl-C.
 
-`write_staged` is how ``predict`` and ``plot`` put their files into ``--out``; `sibling`
-and `signals_held` are how `runs.save_run` writes and replaces a run directory.
+``predict`` and ``plot`` put their files into ``--out`` through `write_staged`: all
+of them are written into a hidden staging directory first and moved in only once
+every one is complete, so a failure leaves ``--out`` as it was. `runs.save_run`
+writes a run the same way, into a hidden `sibling` of the run directory, and
+replaces a previous run with two renames inside `signals_held`, so that Ctrl-C
+cannot land between them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from pathlib import Path
 
 
 def sibling(path: Path, suffix: str, token: str | None = None) -> Path:
+    """The hidden name ``.NAME.TOKEN.SUFFIX`` beside ``path`` (``.run.1a2b3c4d.old``);
+    ``token`` is 8 random hex digits unless given, to name several for one save."""
     token = token or uuid.uuid4().hex[:8]
     return path.parent / f".{path.name}.{token}.{suffix}"
 

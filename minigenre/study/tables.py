@@ -1,13 +1,14 @@
 """Tables of numbers read from text, a block at a time, with every problem located.
 
-Every file minigenre reads as text comes through here: the Kaggle files
-(`parse_floats`), CSVs with a header (`labelled`) and submissions
+Every table minigenre reads from a text file comes through here: the Kaggle files
+(`parse_floats`), CSVs with a header (`minigenre.study.labelled`) and submissions
 (`kaggle.read_submission`, through `split_lines`). Memory is bounded by the data,
 not by the file: a first pass checks that the file is UTF-8 with no absurdly long
 line and counts its lines, without keeping any text; the second reads a block of
-lines at a time into an array allocated once. So a valid file takes its array plus
-one block (about a megabyte of text), and a file of garbage is refused after
-reading at most ``MAX_LINE`` characters of it.
+lines at a time into the array. So a valid file takes its array plus one block
+(about a megabyte of text; a submission, whose rows are counted as they come, takes
+its array twice), and a file of garbage is refused holding at most ``MAX_LINE``
+characters of it.
 
 Bad input raises a ``ValueError`` naming the file and, where it applies, the 1-based
 line and column of the *first* problem, as if the whole file had been checked line

@@ -30,6 +30,7 @@ from minigenre.study.data import (
     TRAIN_LABELS,
     load_csv,
     load_kaggle,
+    load_unlabelled_csv,
 )
 
 SECTION = "CSV loaders"
@@ -433,13 +434,10 @@ def test_load_kaggle_returns_the_exact_arrays_or_names_the_problem(
 # --- load_csv -------------------------------------------------------------------------
 
 
-def reference_csv(data: bytes, label: str):
-    """``Bad`` for the first problem, else (x, y, class names, kept, dropped columns).
-
-    The documented rules of load_csv, for files without quotes: a header; every row
-    as wide as it; trailing blank lines only; a label in every row and two classes;
-    a column mostly of non-numbers is dropped, anything else must be all numbers.
-    """
+def reference_rows(data: bytes):
+    """``Bad``, or a CSV's header, its rows of cells and their line numbers: every row
+    as wide as the header, blank lines only at the end, a row at least, no name
+    twice."""
     text = reference_text(data)
     if isinstance(text, Bad):
         return text
@@ -461,6 +459,20 @@ def reference_csv(data: bytes, label: str):
         return Bad(why="no rows")
     if len(set(header)) != len(header):
         return Bad(why="duplicate names")
+    return header, rows, numbers
+
+
+def reference_csv(data: bytes, label: str):
+    """``Bad`` for the first problem, else (x, y, class names, kept, dropped columns).
+
+    The documented rules of load_csv, for files without quotes: a header; every row
+    as wide as it; trailing blank lines only; a label in every row and two classes;
+    a column mostly of non-numbers is dropped, anything else must be all numbers.
+    """
+    table = reference_rows(data)
+    if isinstance(table, Bad):
+        return table
+    header, rows, numbers = table
     if label not in header:
         return Bad(why="no label column")
     k = header.index(label)
@@ -561,23 +573,24 @@ def csv_cases(draw, fault):
                 row[at] = draw(st.sampled_from(["", " "]))
         data = (",".join(header) + "\n" + join_rows(rows)).encode()
     else:
-        data = fault(draw, body)
-        data = data.encode() if isinstance(data, str) else data
-        # CSV quoting is the csv module's (tested in test_data.py); this reference
-        # reads unquoted files only.
-        data = data.replace(b'"', b"'")
-        if fault is empty:
-            data = (",".join(header) + "\n").encode() + data
-        elif fault is bom or fault is crlf_bom_trailing:
-            head = ",".join(header).encode()
-            end = b"\r\n" if fault is crlf_bom_trailing else b"\n"
-            if data.startswith(b"\xef\xbb\xbf"):
-                data = b"\xef\xbb\xbf" + head + end + data[3:]
-            else:
-                data = head + end + data
-        else:
-            data = (",".join(header) + "\n").encode() + data
+        data = under_header(draw, fault, header, body)
     return category, valid, data
+
+
+def under_header(draw, fault, header: list[str], body: str) -> bytes:
+    """``fault`` applied to a CSV's rows, the header line kept first."""
+    data = fault(draw, body)
+    data = data.encode() if isinstance(data, str) else data
+    # CSV quoting is the csv module's (tested in test_data.py); these references
+    # read unquoted files only.
+    data = data.replace(b'"', b"'")
+    head = ",".join(header).encode()
+    if fault is bom or fault is crlf_bom_trailing:
+        end = b"\r\n" if fault is crlf_bom_trailing else b"\n"
+        if data.startswith(b"\xef\xbb\xbf"):
+            return b"\xef\xbb\xbf" + head + end + data[3:]
+        return head + end + data
+    return head + b"\n" + data
 
 
 @pytest.mark.parametrize("fault", CSV_FAULTS, ids=ids(CSV_FAULTS))
@@ -614,6 +627,88 @@ def test_load_csv_returns_the_exact_table_or_names_the_problem(workdir, fault, d
             assert messages == []
             outcome = "loaded the exact table"
     record(SECTION, f"load_csv: {category}", outcome)
+
+
+# --- load_unlabelled_csv: the rows to predict -----------------------------------------
+
+
+def reference_unlabelled(data: bytes, names: list[str]):
+    """``Bad`` for the first problem, else the rows' features in ``names`` order.
+
+    The documented rules of load_unlabelled_csv, for files without quotes: those of
+    any CSV with a header (`reference_rows`); the header names exactly the training
+    features, in any order; then, feature by feature in training order, every cell a
+    finite number.
+    """
+    table = reference_rows(data)
+    if isinstance(table, Bad):
+        return table
+    header, rows, numbers = table
+    if sorted(header) != sorted(names):
+        return Bad(why="not the training columns")
+    columns = []
+    for name in names:
+        values = [reference_number(row[header.index(name)]) for row in rows]
+        for i, value in zip(numbers, values, strict=True):
+            if value is None:
+                return Bad(i, why=f"bad cell in {name!r}")
+        columns.append(values)
+    return np.array(columns).T  # (rows, features)
+
+
+UNLABELLED_FAULTS = [
+    f for f in FAULTS if f[1] not in (quoted, header_row, other_separator)
+]
+UNLABELLED_FAULTS += [
+    ("Columns other than the training features", "other_columns", False),
+]
+
+
+@st.composite
+def unlabelled_cases(draw, fault):
+    x = draw(tables((1, 6), draw(st.integers(1, 4))))
+    names = [f"f{j}" for j in range(x.shape[1])]
+    order = draw(st.permutations(range(len(names))))  # matched by name: any order
+    header = [names[j] for j in order]
+    fmt = FORMATS[draw(st.sampled_from(list(FORMATS)))]
+    rows = [[fmt(row[j]) for j in order] for row in x.tolist()]
+    category, fault, valid = fault
+    if fault == "other_columns":
+        if len(names) > 1 and draw(st.booleans()):
+            header, rows = header[1:], [row[1:] for row in rows]  # one missing
+        else:  # the label column left in
+            at = draw(st.integers(0, len(header)))
+            header = [*header[:at], "genre", *header[at:]]
+            rows = [[*row[:at], "Rock", *row[at:]] for row in rows]
+        data = (",".join(header) + "\n" + join_rows(rows)).encode()
+    else:
+        data = under_header(draw, fault, header, join_rows(rows))
+    return category, valid, names, data
+
+
+@pytest.mark.parametrize("fault", UNLABELLED_FAULTS, ids=ids(UNLABELLED_FAULTS))
+@examples(15)
+@given(draws=st.data())
+def test_load_unlabelled_csv_returns_the_exact_rows_or_names_the_problem(
+    workdir, fault, draws
+):
+    category, valid, names, data = draws.draw(unlabelled_cases(fault), label="case")
+    directory = fresh_dir(workdir)
+    path = directory / "new.csv"
+    path.write_bytes(data)
+    expected = reference_unlabelled(data, names)
+    if valid is not None:
+        assert isinstance(expected, Bad) != valid, (category, expected)
+    loaded, err = attempt(load_unlabelled_csv, path, names)
+    shutil.rmtree(directory)
+    if err is not None:
+        assert isinstance(expected, Bad), f"refused a valid file: {err}"
+        outcome = assert_names_the_problem(err, path, expected)
+    else:
+        assert not isinstance(expected, Bad), f"loaded a bad file: {expected}"
+        assert same_bits(loaded, expected)
+        outcome = "read the exact rows"
+    record(SECTION, f"load_unlabelled_csv: {category}", outcome)
 
 
 # --- the submission reader ------------------------------------------------------------

@@ -33,6 +33,8 @@ MODULES = [
     "minigenre.weighting",
     "minigenre.course",
     "minigenre.study.data",
+    "minigenre.study.tables",
+    "minigenre.study.labelled",
     "minigenre.study.synthetic",
     "minigenre.study.preprocessing",
     "minigenre.study.metrics",
@@ -40,6 +42,7 @@ MODULES = [
     "minigenre.study.plots",
     "minigenre.study.network",
     "minigenre.study.runs",
+    "minigenre.study.staging",
     "minigenre.study.workflow",
     # The audio extra's modules (librosa): the package itself only re-exports them.
     "minigenre.audio.loudness",
