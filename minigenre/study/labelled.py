@@ -5,9 +5,9 @@ on (`data.load_csv`), and `read_unlabelled_csv`, the same feature columns withou
 the label, to predict (`data.load_unlabelled_csv`). The file is checked first
 (`tables.scan_text`: UTF-8, no absurd line, its line count), then parsed with the
 ``csv`` module in blocks of about 16,000 cells, each block's columns converted to
-floats and written into one array allocated for all rows. So memory is the array,
-a block of text cells and one number per row for the line and the label, whatever
-the file's size.
+floats and written into one array allocated for all rows. So memory is the array
+and a block of text cells (and, for labelled rows, one number per row for the line
+and one for the label), whatever the file's size.
 
 The rules, and the order in which problems are reported, are those of reading the
 whole file at once: the first blank or ragged line; no rows; duplicate column

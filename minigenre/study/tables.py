@@ -30,8 +30,9 @@ import pandas as pd
 
 from minigenre._io import check_readable_file
 
-# One line holds at most 16 Mi characters: 800,000 numbers of 20 characters. A line
-# of the study's files has about 5,000.
+#: The longest line read, 16 Mi characters, room for 800,000 numbers of 20
+#: characters (a line of the study's files has about 5,000). A longer line (a file
+#: of NUL bytes, say) is refused as soon as it is met.
 MAX_LINE = 2**24
 _CHUNK = 2**20  # characters read at a time, and a block's text at most (about)
 
@@ -127,7 +128,7 @@ def split_lines(path: Path) -> Iterator[str]:
 
 
 def blocks(lines: Iterable[str]) -> Iterator[list[str]]:
-    """Consecutive lines in lists of about ``_CHUNK`` characters."""
+    """Consecutive lines in lists of about a megabyte of text (2**20 characters)."""
     block, size = [], 0
     for line in lines:
         block.append(line)
