@@ -77,7 +77,8 @@ class StandardScaler:
         """Returns ``(x - mean_) / scale_``, shape (n, d)."""
         x = self._check_input(x)
         with np.errstate(over="ignore"):  # a row far from the mean: checked next
-            z = (x - self.mean_) / self.scale_
+            z = x - self.mean_  # (n, d), a new array
+            z /= self.scale_  # in place: the same bits, without a second (n, d)
         return check_features(z, "x, standardized,")
 
     def fit_transform(self, x: np.ndarray) -> np.ndarray:
