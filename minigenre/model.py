@@ -12,7 +12,13 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from minigenre import _chunks, _io, losses, optimizers
-from minigenre._checks import check_features, check_int, check_labels, check_weights
+from minigenre._checks import (
+    all_finite,
+    check_features,
+    check_int,
+    check_labels,
+    check_weights,
+)
 from minigenre._flat import FlatParameters, flat_parameters
 from minigenre._jit import check_jit_compile
 from minigenre._threads import blas_threads
@@ -215,7 +221,7 @@ class Sequential(Trainer):
         self.optimizer.apply_gradients([weights], [self._flat.gradients])
         # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and keep
         # every later loss finite: check the weights themselves too.
-        if not (math.isfinite(weights.min()) and math.isfinite(weights.max())):
+        if not all_finite(weights):
             raise ValueError(
                 f"Non-finite weights after the update{where}: lower the learning "
                 "rate or check the inputs."

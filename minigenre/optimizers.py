@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 from numpy.typing import NDArray
 
 from minigenre import _jit
+from minigenre._checks import squares_finite
 
 
 class Adam:
@@ -132,9 +132,8 @@ class Adam:
         for g in gradients:
             if compiled is not None:
                 ok = compiled.gradients_ok(g.reshape(-1))
-            else:  # NaN fails both comparisons
-                bound = largest_squarable(g.dtype)
-                ok = -bound <= g.min() and g.max() <= bound
+            else:
+                ok = squares_finite(g)
             if not ok:
                 raise ValueError(
                     f"A gradient of {np.abs(g).max():.3g} is too large for Adam in "
@@ -160,20 +159,6 @@ class Adam:
             f"Adam(learning_rate={self.learning_rate}, beta_1={self.beta_1}, "
             f"beta_2={self.beta_2}, epsilon={self.epsilon})"
         )
-
-
-@functools.cache
-def largest_squarable(dtype: np.dtype) -> float:
-    """The largest ``g`` of ``dtype`` whose square ``g * g`` is finite.
-
-    >>> float(largest_squarable(np.dtype(np.float32)))
-    1.8446742974197924e+19
-    """
-    g = np.sqrt(np.finfo(dtype).max)  # may round up, to a g whose square overflows
-    with np.errstate(over="ignore"):
-        while not np.isfinite(g * g):
-            g = np.nextafter(g, dtype.type(0))
-    return g
 
 
 class SGD:

@@ -158,7 +158,9 @@ class RunningLogs:
 
     def add(self, loss: float, out: NDArray, y: NDArray, weight: NDArray | None):
         """Adds one batch: its loss, output (batch, classes), labels, weights."""
-        self.add_batches([(loss, len(y))], out, y, weight)
+        self.loss_sum += loss * len(y)
+        self.rows += len(y)
+        self._count_hits(out, y, weight)
 
     def add_batches(self, losses: list[tuple[float, int]], out, y, weight) -> None:
         """Adds consecutive batches: ``(loss, rows)`` of each, then their outputs
@@ -166,6 +168,11 @@ class RunningLogs:
         for loss, rows in losses:
             self.loss_sum += loss * rows
             self.rows += rows
+        self._count_hits(out, y, weight)
+
+    def _count_hits(self, out, y, weight) -> None:
+        if not self.names:
+            return  # no metric: no argmax either
         hits = out.argmax(axis=1) == y  # (batch,)
         for name, weighted in self.names:
             total = self.totals[name]
