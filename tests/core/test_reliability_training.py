@@ -387,3 +387,20 @@ def test_values_beyond_float32_are_named_as_out_of_range():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=r"1e\+300"):
             model_for(3, 3).fit(np.array([[1e300, 0.0, 0.0]]), [0], verbose=0)
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_huge_but_finite_weights_are_not_taken_for_non_finite(jit_compile):
+    # A bias of 1e20 makes the weights' sum of squares overflow float32 (1e40), the
+    # quick test of the weight check; the exact test that follows must let it pass.
+    if jit_compile:
+        pytest.importorskip("numba")
+    model = Sequential([Dense(3, activation="softmax")], seed=0)
+    model.compile("adam", jit_compile=jit_compile)
+    x = np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32)
+    model.build(4)
+    kernel, _ = model.get_weights()
+    model.set_weights([kernel, np.array([1e20, 0, 0], np.float32)])
+    loss = model.train_on_batch(x, np.arange(8) % 3)
+    assert np.isfinite(loss)
+    assert model.get_weights()[1][0] == pytest.approx(1e20)
