@@ -34,6 +34,13 @@ def _ratio_rows(result: dict) -> list[tuple]:
     """``(name, numerator, denominator, op, bound)``, each a ``(section, key)``."""
     idle = [
         ("fit: Keras warm / minigenre", "keras_warm", "minigenre_elu", ">=", 10),
+        (
+            "fit: Keras warm / minigenre jit",
+            "keras_warm",
+            "minigenre_elu_jit",
+            ">=",
+            10,
+        ),
         ("fit: Keras steps/epoch / minigenre", "keras_steps", "minigenre_elu", ">=", 4),
         (
             "fit: scikit-learn 1 thread / minigenre, relu",
