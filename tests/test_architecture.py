@@ -40,6 +40,17 @@ def write(root, path, text=""):
     file.write_text(text)
 
 
+def problems_in(root):
+    """The checker's problems with the packages written under ``root``."""
+    modules = import_graph.find_modules(root)
+    arrows = [
+        a
+        for name, path in modules.items()
+        for a in import_graph.imports_of(name, path, modules)
+    ]
+    return import_graph.problems(arrows)
+
+
 def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     write(tmp_path, "minigenre/__init__.py")
     write(tmp_path, "minigenre/_hidden.py")
@@ -56,13 +67,7 @@ def test_the_checker_reports_each_kind_of_wrong_arrow(tmp_path):
     )
     write(tmp_path, "reference/__init__.py", "from minigenre._hidden import save_npz\n")
     write(tmp_path, "reference/parity.py", "from minigenre.model import _private\n")
-    modules = import_graph.find_modules(tmp_path)
-    arrows = [
-        a
-        for name, path in modules.items()
-        for a in import_graph.imports_of(name, path, modules)
-    ]
-    found = "\n".join(import_graph.problems(arrows))
+    found = "\n".join(problems_in(tmp_path))
     assert (
         "minigenre.model:1 -> minigenre.study.data: the core imports the study" in found
     )
@@ -91,13 +96,7 @@ def test_the_checker_keeps_librosa_in_the_audio_wing(tmp_path):
     write(tmp_path, "minigenre/study/data.py", "import minigenre.audio\n")
     lazy = "def f():\n    import minigenre.audio\n"
     write(tmp_path, "minigenre/cli/__init__.py", lazy)
-    modules = import_graph.find_modules(tmp_path)
-    arrows = [
-        a
-        for name, path in modules.items()
-        for a in import_graph.imports_of(name, path, modules)
-    ]
-    found = sorted(import_graph.problems(arrows))
+    found = sorted(problems_in(tmp_path))
     assert found == [
         "minigenre.audio.folder:1 -> minigenre.study.data: the audio wing imports the "
         "study",
@@ -115,13 +114,7 @@ def test_the_checker_keeps_the_compiled_adam_optional(tmp_path):
     write(tmp_path, "minigenre/layers.py", "import numba\n")
     lazy = "def f():\n    from minigenre import _adam_compiled\n"
     write(tmp_path, "minigenre/_jit.py", lazy)
-    modules = import_graph.find_modules(tmp_path)
-    arrows = [
-        a
-        for name, path in modules.items()
-        for a in import_graph.imports_of(name, path, modules)
-    ]
-    found = sorted(import_graph.problems(arrows))
+    found = sorted(problems_in(tmp_path))
     assert found == [
         "minigenre.layers:1 -> numba: only minigenre/audio imports numba",
         "minigenre.optimizers:1 -> minigenre._adam_compiled: "
