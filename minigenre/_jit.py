@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 LOAD_COST_UPDATES = 4 * 10**8
 
 _kernels = None  # the module _adam_compiled, once loaded
+_unloadable: str | None = None  # why loading it failed, if it did
 _rented = 0  # weight-updates done by NumPy in this process while "auto" waited
 
 
@@ -60,21 +61,38 @@ def adam_kernels(jit_compile, *arrays: list[NDArray]):
     dtype (``Sequential``'s flat vectors always are); anything else gets the NumPy
     update. While ``jit_compile`` is ``"auto"``, every weight updated counts as rent.
     """
-    global _kernels, _rented
+    global _rented
     if jit_compile is False:
         return None
     if _kernels is None:
         if jit_compile == "auto":
             for w in arrays[0]:
                 _rented += w.size
-            if _rented < LOAD_COST_UPDATES or not installed():
+            if _rented < LOAD_COST_UPDATES or not installed() or _unloadable:
                 return None
         if not _compilable(arrays):
             return None
-        from minigenre import _adam_compiled
+        _load(jit_compile)
+    return _kernels if _kernels is not None and _compilable(arrays) else None
 
-        _kernels = _adam_compiled
-    return _kernels if _compilable(arrays) else None
+
+def _load(jit_compile) -> None:
+    """Imports the compiled loop. If numba cannot load it (no writable cache
+    directory, for one), "auto" keeps the NumPy update for the rest of the process
+    and ``True`` says why."""
+    global _kernels, _unloadable
+    try:
+        from minigenre import _adam_compiled
+    except Exception as err:  # numba raises RuntimeError, OSError and its own
+        _unloadable = f"{type(err).__name__}: {err}"
+        if jit_compile is True:
+            raise ValueError(
+                f"jit_compile=True: numba could not load Adam's compiled update "
+                f'({_unloadable}); jit_compile="auto" or False runs the NumPy '
+                "update."
+            ) from None
+        return
+    _kernels = _adam_compiled
 
 
 def _compilable(arrays: tuple[list[NDArray], ...]) -> bool:

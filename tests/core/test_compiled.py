@@ -198,37 +198,88 @@ def test_without_numba_true_is_refused_and_auto_runs_numpy():
     ]
 
 
+# Enough weight-updates for "auto" to load the compiled update part-way: 400 steps
+# (batch 1) of 1,126,410 weights, 4.5e8, after a study fit's 1.5e7.
+BIG_FIT = """
+rng = np.random.default_rng(0)
+x = rng.standard_normal((400, 264)).astype(np.float32)
+y = rng.integers(0, 10, size=len(x))
+weights = {}
+for jit in (False, "auto"):
+    model = Sequential([Dense(4096, activation="elu"),
+                        Dense(10, activation="softmax")], seed=0)
+    model.compile("adam", jit_compile=jit)
+    model.fit(x, y, epochs=1, batch_size=1, verbose=0)
+    weights[jit] = model.get_weights()
+print(all(a.tobytes() == b.tobytes() for a, b in zip(weights[False], weights["auto"])))
+"""
+STUDY_FIT = """
+import sys
+import numpy as np
+from minigenre import Dense, Sequential
+from minigenre.study.network import study_model
+from minigenre.study.synthetic import make_synthetic
+from minigenre.study.workflow import split_and_scale
+
+split = split_and_scale(make_synthetic(seed=0), seed=0)
+study_model(seed=0).fit(split.x_train, split.y_train, epochs=4, verbose=0)
+"""
+# numba installed, but unable to load the loop (as without a writable cache).
+BROKEN_NUMBA = """
+import importlib.machinery, sys, types
+numba = types.ModuleType("numba")
+numba.__spec__ = importlib.machinery.ModuleSpec("numba", None)
+def njit(*args, **kwargs):
+    raise RuntimeError("cannot cache function: no locator available")
+numba.njit = njit
+sys.modules["numba"] = numba
+"""
+
+
 @pytest.mark.slow
 def test_auto_loads_the_compiled_update_only_after_enough_work():
-    # One study fit never loads numba; a fit of 5.6e8 weight-updates (1000
-    # steps of 563,226 weights) switches to the
-    # compiled update part-way, with the bits of the NumPy update all along.
+    # One study fit never loads numba; the big fit switches to the compiled update
+    # part-way, with the bits of the NumPy update all along.
     out = _run(
-        """
-        import sys
-        import numpy as np
-        from minigenre import Dense, Sequential
-        from minigenre.study.network import study_model
-        from minigenre.study.synthetic import make_synthetic
-        from minigenre.study.workflow import split_and_scale
-
-        split = split_and_scale(make_synthetic(seed=0), seed=0)
-        study_model(seed=0).fit(split.x_train, split.y_train, epochs=4, verbose=0)
-        print("numba" in sys.modules)
-
-        rng = np.random.default_rng(0)
-        x = rng.standard_normal((32_000, 264)).astype(np.float32)
-        y = rng.integers(0, 10, size=len(x))
-        weights = {}
-        for jit in (False, "auto"):
-            model = Sequential([Dense(2048, activation="elu"),
-                                Dense(10, activation="softmax")], seed=0)
-            model.compile("adam", jit_compile=jit)
-            model.fit(x, y, epochs=1, verbose=0)
-            weights[jit] = model.get_weights()
-        print("numba" in sys.modules)
-        print(all(a.tobytes() == b.tobytes()
-                  for a, b in zip(weights[False], weights["auto"])))
-        """
+        STUDY_FIT
+        + 'print("numba" in sys.modules)\n'
+        + BIG_FIT
+        + 'print("minigenre._adam_compiled" in sys.modules)\n'
     )
     assert out.splitlines() == ["False", "True", "True"]
+
+
+@pytest.mark.slow
+def test_auto_keeps_numpy_if_numba_cannot_load_the_loop():
+    out = _run(
+        BROKEN_NUMBA
+        + STUDY_FIT
+        + BIG_FIT
+        + 'print("minigenre._adam_compiled" in sys.modules)\n'
+    )
+    assert out.splitlines() == ["True", "False"]
+
+
+def test_true_says_why_if_numba_cannot_load_the_loop():
+    out = _run(
+        BROKEN_NUMBA
+        + """
+import numpy as np
+from minigenre import Dense, Sequential
+model = Sequential([Dense(3, activation="softmax")], seed=0)
+model.compile("adam", jit_compile=True)
+model.build(4)
+before = model.get_weights()
+try:
+    model.train_on_batch(np.ones((2, 4)), np.array([0, 1]))
+except ValueError as err:
+    print(err)
+print(all((a == b).all() for a, b in zip(before, model.get_weights())))
+"""
+    )
+    assert out.splitlines() == [
+        "jit_compile=True: numba could not load Adam's compiled update "
+        "(RuntimeError: cannot cache function: no locator available); "
+        'jit_compile="auto" or False runs the NumPy update.',
+        "True",
+    ]
