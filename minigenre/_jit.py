@@ -21,10 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 # Loading costs 0.4-0.6 s (importing numba, then loading the loop from its cache, or
-# compiling it the first time); the compiled update saves about 1.25 ns per weight
-# per step (a 4-epoch study fit, 440 steps of 35,210 weights: 83.9 -> 64.6 ms in
-# benchmarks/bench.py on the 2-core development machine). So rent for about
-# 0.5 s / 1.25 ns weight-updates: 26 study fits.
+# compiling it the first time); the compiled update saves 1.0-1.25 ns per weight per
+# step (a 4-epoch study fit, 440 steps of 35,210 weights: 78.2 -> 63.3 ms and
+# 83.9 -> 64.6 ms in two runs of benchmarks/bench.py on the 2-core development
+# machine). So rent for about 0.45 s / 1.1 ns weight-updates: 26 study fits.
 LOAD_COST_UPDATES = 4 * 10**8
 
 _kernels = None  # the module _adam_compiled, once loaded
