@@ -19,15 +19,6 @@ _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
 
 @_jit
-def gradients_ok(g):
-    """True if no ``g**2`` overflows (and no ``g`` is NaN); g: (n,)."""
-    ok = True
-    for i in range(g.shape[0]):
-        ok &= g[i] * g[i] < np.inf  # a branch here would stop the vectorizing
-    return ok
-
-
-@_jit
 def adam_update(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
     """Adam's three lines for every weight; all (n,) of one dtype, scalars too."""
     for i in range(w.shape[0]):

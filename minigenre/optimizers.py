@@ -88,7 +88,7 @@ class Adam:
         compiled = _jit.adam_kernels(
             self.jit_compile, weights, gradients, self._momentums, self._velocities
         )
-        self._check_gradients(gradients, compiled)
+        self._check_gradients(gradients)
         if compiled is not None:  # the same three lines in one loop (_adam_compiled)
             # reshape(-1): (size,) views, as _jit accepts only C-contiguous arrays
             for w, g, m, v in zip(
@@ -130,15 +130,11 @@ class Adam:
             )
         self.iterations += 1
 
-    def _check_gradients(self, gradients: list[NDArray], compiled) -> None:
+    def _check_gradients(self, gradients: list[NDArray]) -> None:
         """Refuses every update if some ``g**2`` overflows (or ``g`` is NaN): ``v``
         would become inf and the next step NaN (in Keras too)."""
         for g in gradients:
-            if compiled is not None:
-                ok = compiled.gradients_ok(g.reshape(-1))
-            else:
-                ok = squares_finite(g)
-            if not ok:
+            if not squares_finite(g):
                 raise ValueError(
                     f"A gradient of {np.abs(g).max():.3g} is too large for Adam in "
                     f"{g.dtype} (its square overflows): lower the learning rate or "
