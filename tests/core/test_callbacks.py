@@ -3,21 +3,13 @@
 import numpy as np
 import pytest
 
-from minigenre import Adam, Dense, EarlyStopping, History, Sequential
-
-
-def study_model(seed=0, **compile_args):
-    model = Sequential(
-        [Dense(128, activation="elu"), Dense(10, activation="softmax")], seed=seed
-    )
-    compile_args.setdefault("optimizer", Adam())
-    model.compile(metrics=["accuracy"], **compile_args)
-    return model
+from minigenre import EarlyStopping, History
+from minigenre.study.network import study_model
 
 
 def test_early_stopping_stops_and_restores_best_weights(blobs):
     x, y = blobs
-    model = study_model(seed=0, optimizer=Adam(learning_rate=0.5))  # overshoots
+    model = study_model(seed=0, learning_rate=0.5)  # overshoots
     best = {}
 
     class Spy(EarlyStopping):

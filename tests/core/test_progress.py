@@ -3,22 +3,13 @@
 import io
 import re
 
-from minigenre import Adam, Dense, Sequential
 from minigenre.progress import ProgressBar, format_logs
-
-
-def study_model(seed=0, **compile_args):
-    model = Sequential(
-        [Dense(128, activation="elu"), Dense(10, activation="softmax")], seed=seed
-    )
-    compile_args.setdefault("optimizer", Adam())
-    model.compile(metrics=["accuracy"], **compile_args)
-    return model
+from minigenre.study.network import study_model
 
 
 def test_verbose_prints_keras_progress_lines(blobs, capsys):
     x, y = blobs
-    study_model().fit(x, y, epochs=2, validation_split=0.2)
+    study_model(seed=0).fit(x, y, epochs=2, validation_split=0.2)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2"
     pattern = (
@@ -31,7 +22,7 @@ def test_verbose_prints_keras_progress_lines(blobs, capsys):
 
 def test_verbose_zero_prints_nothing(blobs, capsys):
     x, y = blobs
-    model = study_model()
+    model = study_model(seed=0)
     model.fit(x, y, verbose=0)
     model.evaluate(x, y, verbose=0)
     assert capsys.readouterr().out == ""
