@@ -5,15 +5,14 @@ import importlib.util
 import json
 import math
 import sys
-from pathlib import Path
 
+import bench  # benchmarks/: tests/conftest.py puts it on the path
 import numpy as np
 import pytest
 from bench_peers import missing_peers, numpy_forward, tight_numpy_fit
 
 from minigenre.study.network import study_model
 
-SCRIPT = Path(__file__).parents[2] / "benchmarks" / "bench.py"
 FIT_CASES = {
     "minigenre_elu",
     "minigenre_elu_1_thread",
@@ -36,13 +35,6 @@ JIT_CASES = {"minigenre_elu_jit", "minigenre_relu_jit"}
 FAST = importlib.util.find_spec("numba") is not None
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("bench_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def check_stats(stats, reps):
     assert len(stats["seconds"]) == reps
     assert all(math.isfinite(s) and s > 0 for s in stats["seconds"])
@@ -56,7 +48,7 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     path = tmp_path / "bench.json"
     argv = ["--reps", "1", "--rows", "64", "--predict-rows", "40", "--epochs", "1"]
     argv += ["--scaling-rows", "50,100", "--json", str(path)]
-    assert load_script().main(argv) == 0
+    assert bench.main(argv) == 0
 
     result = json.loads(path.read_text())
     missing = missing_peers()
@@ -135,10 +127,10 @@ def test_without_tensorflow_the_command_is_a_usage_error(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "bench_lib", None)  # import fails
     args = argparse.Namespace(json=str(tmp_path / "bench.json"))
     with pytest.raises(SystemExit, match="needs TensorFlow and scikit-learn"):
-        load_script().cmd_bench(args)
+        bench.cmd_bench(args)
 
 
 def test_a_missing_json_directory_is_refused_before_measuring(tmp_path):
     args = argparse.Namespace(json=str(tmp_path / "missing" / "bench.json"))
     with pytest.raises(SystemExit, match="missing does not exist"):
-        load_script().cmd_bench(args)
+        bench.cmd_bench(args)

@@ -4,11 +4,9 @@ The fixes themselves are tested in tests/study/test_workflow.py; these tests kee
 the measurement script working.
 """
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+import study_slips  # benchmarks/: tests/conftest.py puts it on the path
 from cli_helpers import small_dataset
 
 from minigenre.study import workflow
@@ -28,16 +26,7 @@ def run(data):
 # --- the measurement script ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def study_slips():
-    path = Path(__file__).parents[2] / "benchmarks" / "study_slips.py"
-    spec = importlib.util.spec_from_file_location("study_slips", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_study_confusion_matrix_reproduces_both_slips(study_slips, data, run):
+def test_study_confusion_matrix_reproduces_both_slips(data, run):
     result = workflow.evaluate_run(run, data, threshold=0.25)
     fixed = study_slips.study_confusion_matrix(result.y_true, result.proba, 10, 0.25, 0)
     np.testing.assert_array_equal(fixed, result.confusion)
@@ -46,7 +35,7 @@ def test_study_confusion_matrix_reproduces_both_slips(study_slips, data, run):
     assert slipped[0, 1] == 1  # a Pop_Rock song counted as predicted Electronic
 
 
-def test_the_measurement_runs(study_slips, data):
+def test_the_measurement_runs(data):
     m = study_slips.measure_seed(data, seed=0, epochs=1)
     right = m["slip 2: diagonal share, right array, default 0"]
     assert right == pytest.approx(m["rule: 25% rule accuracy"])

@@ -1,22 +1,11 @@
 """benchmarks/thread_rule.py at a tiny size: its table, never its timings."""
 
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).parents[2] / "benchmarks" / "thread_rule.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("thread_rule_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import thread_rule  # benchmarks/: tests/conftest.py puts it on the path
 
 
 def test_a_tiny_run_prints_one_row_per_size(capsys, monkeypatch):
-    script = load_script()
-    monkeypatch.setattr(script, "SIZES", [(16, 8), (32, 64)])
-    script.main(["--rounds", "1", "--reps", "1"])
+    monkeypatch.setattr(thread_rule, "SIZES", [(16, 8), (32, 64)])
+    thread_rule.main(["--rounds", "1", "--reps", "1"])
     lines = capsys.readouterr().out.splitlines()
     assert "multiply-adds" in lines[0]
     rows = [line.split() for line in lines[1:]]
