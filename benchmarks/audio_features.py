@@ -35,6 +35,7 @@ import librosa
 import numba
 import numpy as np
 import soundfile
+from machine import cpu_name
 from threadpoolctl import threadpool_limits
 
 from minigenre import __version__
@@ -106,12 +107,7 @@ def cold(path: Path, repeats: int, numba_cache: str | None = None) -> dict:
 
 
 def _environment() -> list[str]:
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in f if "model name" in ln)
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_name()
     return [
         f"machine: {cpu}, {os.cpu_count()} CPUs, running on CPUs "
         f"{sorted(os.sched_getaffinity(0))}; load average "

@@ -65,6 +65,7 @@ from bench_peers import (
     torch_peer,
 )
 from bench_report import print_table, targets
+from machine import cpu_name
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -411,12 +412,7 @@ def _load_average() -> list[float] | None:
 def environment() -> dict:
     """The machine, library versions and thread settings the numbers come from."""
     threading = tf.config.threading
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in f if "model name" in ln)
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_name()
     return {
         "machine": {
             "cpu": cpu,
