@@ -2,11 +2,15 @@
 
 Each type turns one string into a value or raises ``argparse.ArgumentTypeError`` with
 the rule and the value received, which argparse prints as a one-line usage error.
+The training options' flags, defaults, checks and help come from
+``minigenre.study.options``, where each is declared once.
 """
 
 from __future__ import annotations
 
 import argparse
+
+from minigenre.study.options import OPTIONS, Option
 
 
 def _number(text: str, kind: type, ok, rule: str):
@@ -23,30 +27,45 @@ def positive_int(text: str) -> int:
     return _number(text, int, lambda n: n >= 1, "an integer >= 1")
 
 
-def non_negative_int(text: str) -> int:
-    return _number(text, int, lambda n: n >= 0, "an integer >= 0")
-
-
-def seed(text: str) -> int:
-    return non_negative_int(text)
-
-
 def dpi(text: str) -> int:
     # matplotlib only refuses 2**16 pixels per side: at 5,000 dpi the 12 x 4.5-inch
     # history figure is 60,000 x 22,500 pixels, 5 GB of RGBA.
     return _number(text, int, lambda n: 1 <= n <= 1000, "an integer in [1, 1000]")
 
 
-def learning_rate(text: str) -> float:
-    return _number(text, float, lambda x: 0 < x < float("inf"), "a number > 0")
-
-
-def fraction(text: str) -> float:
-    return _number(text, float, lambda x: 0 < x < 1, "a number in (0, 1)")
-
-
 def threshold(text: str) -> float:
     return _number(text, float, lambda p: 0 <= p < 1, "a number in [0, 1)")
+
+
+def option_type(option: Option):
+    """argparse's ``type=`` for a training option: its parse, then its one check."""
+
+    def parse(text: str):
+        try:
+            return option.check(option.parse(text))
+        except ValueError:  # "four" for an integer, or a value the check refuses
+            raise argparse.ArgumentTypeError(
+                f"must be {option.rule}. Received: {text!r}"
+            ) from None
+
+    parse.__name__ = option.name  # argparse's name for the type in its messages
+    return parse
+
+
+def add_option(parser: argparse.ArgumentParser, name: str) -> None:
+    """Adds the flag of the training option ``name``, as `OPTIONS` declares it."""
+    option = OPTIONS[name]
+    help_text = option.help
+    if option.default is not None:
+        help_text += f" (default: {option.default})"
+    if option.choices is not None:  # argparse lists them and names a wrong one
+        checked = {"choices": option.choices}
+    else:
+        checked = {"type": option_type(option)}
+    parser.add_argument(
+        option.flag, default=option.default, metavar=option.metavar, help=help_text,
+        **checked,
+    )  # fmt: skip
 
 
 def add_source_arguments(
@@ -62,44 +81,25 @@ def add_source_arguments(
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--data DIR | --csv FILE --label-column COL``; the embedded set by default."""
+    """``--data DIR | --csv FILE --label-column COL`` (the embedded set by default)
+    and ``--seed``."""
     add_source_arguments(parser)
-    parser.add_argument(
-        "--seed",
-        type=seed,
-        default=0,
-        help="seeds the split, weights and shuffles (default: 0)",
-    )
+    add_option(parser, "seed")
 
 
 def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     """``--epochs`` and ``--batch-size``, with the study's values as defaults."""
-    parser.add_argument("--epochs", type=positive_int, default=4, help="default: 4")
-    parser.add_argument(
-        "--batch-size", type=positive_int, default=32, help="default: 32"
-    )
+    for name in ("epochs", "batch_size"):
+        add_option(parser, name)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """How ``train`` trains beyond the study's settings, which are the defaults."""
-    parser.add_argument(
-        "--learning-rate", type=learning_rate, default=0.001,
-        help="Adam's learning rate (default: 0.001)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--units", type=positive_int, default=128,
-        help="width of the hidden ELU layer (default: 128)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--class-weight", choices=("balanced",),
-        help="balanced: weight each genre's loss by n / (n_genres * its count)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--validation-split", type=fraction, default=0.2, metavar="F",
-        help="share of the labelled rows held out, stratified (default: 0.2)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--patience", type=non_negative_int, metavar="N",
-        help="stop after N epochs without a lower val_loss, keeping the best "
-        "epoch's weights (default: train all epochs)",
-    )  # fmt: skip
+    for name in (
+        "learning_rate",
+        "units",
+        "class_weight",
+        "validation_split",
+        "patience",
+    ):
+        add_option(parser, name)

@@ -6,12 +6,12 @@ what is needed to rebuild the model and to re-create the exact validation split.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from minigenre import __version__
 from minigenre.study.data import Dataset, load_csv, load_kaggle
+from minigenre.study.options import OPTIONS
 from minigenre.study.synthetic import make_synthetic
 
 RUN_FORMAT, RUN_FORMAT_VERSION = "minigenre-run", 1
@@ -70,6 +70,7 @@ class RunConfig:
 
     ``data_sha256`` fingerprints the training rows and labels (see
     ``workflow.fingerprint``), so a changed data file is noticed, not silently used.
+    The training options' defaults and checks are `options.OPTIONS`'s.
     """
 
     source: DataSource
@@ -81,13 +82,13 @@ class RunConfig:
     genre_names: tuple[str, ...]
     majority_class: int  # the 25% rule's fallback (Pop_Rock in the study's data)
     data_sha256: str
-    units: int = 128
-    validation_size: float = 0.2
+    units: int = OPTIONS["units"].default
+    validation_split: float = OPTIONS["validation_split"].default
     minigenre_version: str = field(default=__version__)
     # Training options added later: a config written before them has the defaults.
-    learning_rate: float = 0.001  # Adam's
-    class_weight: str | None = None  # "balanced": n / (n_classes * count) per class
-    patience: int | None = None  # early stopping on val_loss, best weights kept
+    learning_rate: float = OPTIONS["learning_rate"].default  # Adam's
+    class_weight: str | None = OPTIONS["class_weight"].default  # "balanced"
+    patience: int | None = OPTIONS["patience"].default  # early stopping on val_loss
     feature_names: tuple[str, ...] | None = None  # a --csv run's feature columns
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +100,11 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "config") -> RunConfig:
-        """Rebuilds a config from `to_dict`'s output, checking every field's type."""
+        """Rebuilds a config from `to_dict`'s output, checking every field.
+
+        A config written before the validation share took Keras's name has
+        ``validation_size`` instead of ``validation_split``; it is read the same.
+        """
         if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
             raise ValueError(f"{where}: not a minigenre run configuration.")
         version = data.get("format_version")
@@ -109,10 +114,9 @@ class RunConfig:
                 f" expected {RUN_FORMAT_VERSION}."
             )
         types = {
-            "seed": int, "epochs": int, "batch_size": int, "model": str,
-            "n_features": int, "genre_names": list, "majority_class": int,
-            "data_sha256": str, "units": int, "validation_size": float,
-            "minigenre_version": str, "source": dict,
+            "model": str, "n_features": int, "genre_names": list,
+            "majority_class": int, "data_sha256": str, "minigenre_version": str,
+            "source": dict,
         }  # fmt: skip
         for name, kind in types.items():
             value = data.get(name)
@@ -125,32 +129,17 @@ class RunConfig:
             isinstance(name, str) for name in data["genre_names"]
         ):
             raise ValueError(f"{where}: bad 'model' or 'genre_names'.")
-        # Ranges too: a negative seed or 0 units would fail later, far from the file,
-        # and a huge width would be allocated before the weights could disagree.
-        minimums = {
-            "seed": 0,
-            "epochs": 0,
-            "batch_size": 1,
-            "n_features": 1,
-            "units": 1,
-        }
-        for name, minimum in minimums.items():
-            if data[name] < minimum:
-                raise ValueError(
-                    f"{where}: field {name!r} must be >= {minimum}. "
-                    f"Received: {data[name]!r}"
-                )
+        if data["n_features"] < 1:  # would fail later, far from the file
+            raise ValueError(
+                f"{where}: field 'n_features' must be >= 1. "
+                f"Received: {data['n_features']!r}"
+            )
         n_classes = len(data["genre_names"])
         if n_classes < 2 or not 0 <= data["majority_class"] < n_classes:
             raise ValueError(
                 f"{where}: needs 2+ genre_names and majority_class in [0, "
                 f"{n_classes}). Received: {n_classes} names, majority_class="
                 f"{data['majority_class']!r}"
-            )
-        if not 0 < data["validation_size"] < 1:  # also refuses NaN
-            raise ValueError(
-                f"{where}: field 'validation_size' must be in (0, 1). "
-                f"Received: {data['validation_size']!r}"
             )
         try:
             if not all(
@@ -162,39 +151,47 @@ class RunConfig:
             raise ValueError(f"{where}: bad 'source' ({err}).") from None
         fields = {name: data[name] for name in types if name != "source"}
         fields["genre_names"] = tuple(fields["genre_names"])
+        fields["feature_names"] = _feature_names(data, where)
         return cls(source=source, **fields, **_training_options(data, where))
 
 
+# In every config.json; the other options came later, and their absence means the
+# study's default. Each is checked here, not where it is used: a negative seed or
+# 0 units would fail later, far from the file.
+_ALWAYS_SAVED = ("seed", "epochs", "batch_size", "units", "validation_split")
+
+
 def _training_options(data: dict, where: str) -> dict[str, Any]:
-    """The optional training fields, checked; absent ones keep their defaults."""
+    """The training options' fields, each checked by its option's one check."""
+    data = {**data, "validation_split": _validation_split(data, where)}
     options = {}
-    learning_rate = data.get("learning_rate", 0.001)
-    if (
-        not isinstance(learning_rate, float)
-        or not math.isfinite(learning_rate)
-        or learning_rate <= 0
-    ):
+    for name, option in OPTIONS.items():
+        value = data.get(name, None if name in _ALWAYS_SAVED else option.default)
+        try:
+            options[name] = option.check(value)
+        except ValueError:
+            raise ValueError(
+                f"{where}: field {name!r} must be {option.requirement}. "
+                f"Received: {value!r}"
+            ) from None
+    return options
+
+
+def _validation_split(data: dict, where: str) -> Any:
+    """``validation_split``, or ``validation_size``, its name in earlier configs."""
+    if "validation_size" not in data:
+        return data.get("validation_split")
+    old = data["validation_size"]
+    if "validation_split" in data and data["validation_split"] != old:
         raise ValueError(
-            f"{where}: field 'learning_rate' must be a finite float > 0. "
-            f"Received: {learning_rate!r}"
+            f"{where}: fields 'validation_split' and 'validation_size' (its earlier "
+            f"name) differ. Received: {data['validation_split']!r} and {old!r}"
         )
-    options["learning_rate"] = learning_rate
-    class_weight = data.get("class_weight")
-    if class_weight not in (None, "balanced"):
-        raise ValueError(
-            f"{where}: field 'class_weight' must be null or 'balanced'. "
-            f"Received: {class_weight!r}"
-        )
-    options["class_weight"] = class_weight
-    patience = data.get("patience")
-    if patience is not None and (
-        not isinstance(patience, int) or isinstance(patience, bool) or patience < 0
-    ):
-        raise ValueError(
-            f"{where}: field 'patience' must be null or an integer >= 0. "
-            f"Received: {patience!r}"
-        )
-    options["patience"] = patience
+    return old
+
+
+def _feature_names(data: dict, where: str) -> tuple[str, ...] | None:
+    """A --csv run's feature columns, one per feature; None for the others."""
     names = data.get("feature_names")
     if names is not None and (
         not isinstance(names, list) or not all(isinstance(n, str) for n in names)
@@ -206,5 +203,4 @@ def _training_options(data: dict, where: str) -> dict[str, Any]:
         raise ValueError(
             f"{where}: {len(names)} feature_names for n_features={data['n_features']}."
         )
-    options["feature_names"] = None if names is None else tuple(names)
-    return options
+    return None if names is None else tuple(names)

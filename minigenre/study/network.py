@@ -7,14 +7,15 @@ workflow, the Keras comparison and the benchmark.
 from __future__ import annotations
 
 from minigenre import Adam, Dense, Sequential
+from minigenre.study.options import OPTIONS
 
 
 def study_model(
     seed: int | None,
     n_classes: int = 10,
-    units: int = 128,
+    units: int = OPTIONS["units"].default,
     activation: str = "elu",
-    learning_rate: float = 0.001,
+    learning_rate: float = OPTIONS["learning_rate"].default,
 ) -> Sequential:
     """The study's network, ``Dense(units, elu) -> Dense(n_classes, softmax)``.
 

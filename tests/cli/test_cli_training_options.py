@@ -10,7 +10,7 @@ from cli_helpers import assert_one_line_error, run_cli
 from minigenre.study import kaggle
 from minigenre.study.runs import load_run
 from minigenre.study.tables import MAX_LINE
-from minigenre.weighting import balanced_class_weight
+from minigenre.training.weighting import balanced_class_weight
 
 GENRES = ("Electronic_dance", "Folk_acoustic", "Hip_hop_rap")
 
@@ -54,7 +54,7 @@ def test_train_records_its_options_in_the_config(run_dir):
     assert config["learning_rate"] == 0.02
     assert config["units"] == 12
     assert config["class_weight"] == "balanced"
-    assert config["validation_size"] == 0.3
+    assert config["validation_split"] == 0.3
     assert config["patience"] == 2
     assert config["feature_names"] == ["tempo", "energy", "brightness"]
     run = load_run(run_dir)
@@ -161,8 +161,8 @@ def test_predict_csv_needs_a_run_trained_on_named_columns(
 @pytest.mark.parametrize(
     ("option", "value", "rule"),
     [
-        ("--learning-rate", "0", "a number > 0"),
-        ("--learning-rate", "inf", "a number > 0"),
+        ("--learning-rate", "0", "a finite number > 0"),
+        ("--learning-rate", "inf", "a finite number > 0"),
         ("--units", "0", "an integer >= 1"),
         ("--validation-split", "1", "a number in (0, 1)"),
         ("--patience", "-1", "an integer >= 0"),

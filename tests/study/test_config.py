@@ -30,11 +30,11 @@ def test_to_dict_and_from_dict_round_trip(config):
     [
         ({"format": "other"}, r"cfg: not a minigenre run configuration"),
         ({"format_version": True}, r"unsupported format_version True"),
-        ({"seed": "0"}, r"field 'seed' must be a int. Received: '0'"),
-        ({"epochs": -1}, r"field 'epochs' must be >= 0. Received: -1"),
+        ({"seed": "0"}, r"field 'seed' must be an integer >= 0. Received: '0'"),
+        ({"epochs": 0}, r"field 'epochs' must be an integer >= 1. Received: 0"),
         ({"model": "torch"}, r"bad 'model' or 'genre_names'"),
         ({"majority_class": 10}, r"majority_class in \[0, 10\)"),
-        ({"validation_size": 1.0}, r"'validation_size' must be in \(0, 1\)"),
+        ({"validation_split": 1.0}, r"'validation_split' must be a number in \(0, 1\)"),
         ({"source": {"kind": "ftp"}}, r"bad 'source' \(kind must be"),
     ],
 )

@@ -402,7 +402,7 @@ EXTREMES = {
     "n_features": [-1, 0, 2, 10**12],
     "units": [-1, 0, 1, 10**12],
     "majority_class": [-1, 1, 2, 10**12],
-    "validation_size": [0.0, 1.0, -0.5, 1e-300, float("nan"), float("inf")],
+    "validation_split": [0.0, 1.0, -0.5, 1e-300, float("nan"), float("inf")],
     "genre_names": [[], ["a"], ["a", "b", "c"], ["x", "y"]],
 }
 
