@@ -22,6 +22,12 @@ The plan, as docs/ARCHITECTURE.md draws it:
 * the one exception is ``minigenre/_adam_compiled.py`` (the ``fast`` extra), which
   imports numba too; it is imported only lazily, so that the core works without
   the extra;
+* the core's private package ``minigenre._speed`` is imported by the core only;
+* inside the core, arrows point down ``CORE_LEVELS`` (or stay on one level), never
+  back up: the model's pieces and the speed paths below the engine, the engine
+  (``training``, the file formats) below the model, loading and the 2018 names
+  above it;
+* no module takes another's private names (``private_reaches``);
 * no circle, lazy imports included.
 """
 
@@ -36,7 +42,44 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("minigenre", "reference")
 HEAVY = ("tensorflow", "keras")  # imported in reference/ only
 AUDIO_LIBRARIES = ("librosa", "soundfile", "numba")  # imported in minigenre/audio/ only
-FAST = "minigenre._adam_compiled"  # ... and numba here, the fast extra's one module
+FAST = (
+    "minigenre._speed.adam_compiled"  # ... and numba here, the fast extra's one module
+)
+
+
+# The core, bottom to top: a module imports its own level or lower ones. A name
+# ending in ".*" covers a package's modules; the rest are exact.
+CORE_LEVELS = (
+    (
+        "speed paths and shared checks",
+        ("minigenre._speed", "minigenre._speed.*", "minigenre.training.checks",
+         "minigenre.saving.files"),
+    ),
+    (
+        "the network's pieces",
+        ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
+         "minigenre.optimizers", "minigenre.layers", "minigenre.callbacks"),
+    ),
+    (
+        "the engine: training loops and file formats",
+        ("minigenre.training", "minigenre.training.*", "minigenre.saving",
+         "minigenre.saving.config", "minigenre.saving.npz",
+         "minigenre.saving.keras_read", "minigenre.saving.keras_write",
+         "minigenre.saving.model_files"),
+    ),
+    ("the network", ("minigenre.model",)),
+    ("loading and the 2018 names", ("minigenre.saving.load", "minigenre.compat")),
+    ("the package", ("minigenre",)),
+)  # fmt: skip
+
+
+def core_level(module: str) -> int | None:
+    """The index of ``module``'s level in ``CORE_LEVELS``, or None if it has none."""
+    for index, (_, names) in enumerate(CORE_LEVELS):
+        for name in names:
+            if module == name or (name.endswith(".*") and module.startswith(name[:-1])):
+                return index
+    return None
 
 
 @dataclass(frozen=True)
@@ -158,6 +201,10 @@ def problems(arrows: list[Arrow]) -> list[str]:
             found.append(f"{where}: the CLI imports reference at import time")
         elif source == "reference" and target == "cli":
             found.append(f"{where}: reference imports the CLI")
+        elif a.target.startswith("minigenre._speed") and source != "core":
+            found.append(f"{where}: only the core imports minigenre._speed")
+        elif source == "core" and target == "core" and arrow_up(a):
+            found.append(f"{where}: an arrow back up {arrow_up(a)}")
         elif source == "reference" and target != "reference" and not framework:
             private = [p for p in a.target.split(".") if is_private(p)]
             private += [n for n in a.names if is_private(n)]
@@ -165,6 +212,42 @@ def problems(arrows: list[Arrow]) -> list[str]:
                 found.append(f"{where}: reference uses private {', '.join(private)}")
     found += [f"circle: {' -> '.join(c)}" for c in circles(arrows)]
     return found
+
+
+def arrow_up(a: Arrow) -> str:
+    """``(level i -> j)`` if ``a`` points from a core level up to a higher one."""
+    low, high = core_level(a.source), core_level(a.target)
+    if low is None or high is None or high <= low:
+        return ""
+    return f"(level {low} -> {high})"
+
+
+def private_reaches(path: Path) -> list[tuple[int, str]]:
+    """``(line, name)`` for each private name one module takes from another.
+
+    ``from m import _name``; ``something._name`` on anything but ``self`` or
+    ``cls``; and ``self._name`` that the file itself never defines (a mixin
+    reaching into the class that inherits it). A module's own private names, and
+    the core's private package ``minigenre._speed``, are not reaches.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found += [(node.lineno, a.name) for a in node.names if is_private(a.name)]
+        elif isinstance(node, ast.Attribute) and is_private(node.attr):
+            base = node.value.id if isinstance(node.value, ast.Name) else None
+            if base not in ("self", "cls") or node.attr not in own:
+                found.append((node.lineno, node.attr))
+    return sorted(set(found))
 
 
 def circles(arrows: list[Arrow]) -> list[list[str]]:
@@ -214,10 +297,32 @@ def render(arrows: list[Arrow], modules: list[str]) -> str:
     return "\n".join(lines)
 
 
+def levels(modules: list[str]) -> str:
+    """The core's levels, bottom first, each with its modules."""
+    lines = []
+    for index, (title, _) in enumerate(CORE_LEVELS):
+        members = [m for m in modules if core_level(m) == index]
+        lines.append(f"level {index}, {title}: {', '.join(members)}")
+    unplaced = [m for m in modules if wing(m) == "core" and core_level(m) is None]
+    if unplaced:
+        lines.append(f"core modules on no level: {', '.join(unplaced)}")
+    return "\n".join(lines)
+
+
 def main() -> int:
     arrows = build_graph()
-    print(render(arrows, sorted(find_modules())))
+    modules = find_modules()
+    print(render(arrows, sorted(modules)))
+    print()
+    print(levels(sorted(modules)))
     found = problems(arrows)
+    found += [f"core module on no level: {m}" for m in modules
+              if wing(m) == "core" and core_level(m) is None]  # fmt: skip
+    found += [
+        f"{path.relative_to(ROOT)}:{line}: takes the private name {name}"
+        for path in modules.values()
+        for line, name in private_reaches(path)
+    ]
     print()
     print(f"{len(arrows)} import statements; problems: {len(found) or 'none'}")
     for line in found:

@@ -68,3 +68,18 @@ def get(identifier: str | Initializer) -> Initializer:
             f"Valid names: {', '.join(sorted(INITIALIZERS))}."
         )
     return INITIALIZERS[identifier]
+
+
+def name_of(initializer: Initializer) -> str:
+    """The name ``get`` resolves to ``initializer``, for a model's file.
+
+    Raises:
+        ValueError: For a custom callable, which no file can name.
+    """
+    for name, function in INITIALIZERS.items():
+        if initializer is function:
+            return name
+    raise ValueError(
+        f"Cannot save a custom initializer: {initializer!r}. "
+        f"Valid names: {', '.join(sorted(INITIALIZERS))}."
+    )

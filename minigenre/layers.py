@@ -151,6 +151,17 @@ class Dense:
             return [self.grad_kernel]
         return [self.grad_kernel, self.grad_bias]
 
+    def get_config(self) -> dict:
+        """The settings that rebuild this layer, ``Dense(**config)`` (Keras's name)."""
+        return {
+            "name": self.name,
+            "units": self.units,
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.name_of(self.kernel_initializer),
+            "bias_initializer": initializers.name_of(self.bias_initializer),
+        }
+
     def __repr__(self) -> str:
         shape = "unbuilt" if not self.built else f"kernel={self.kernel.shape}"
         return (

@@ -1,31 +1,26 @@
-"""``Sequential``: a stack of layers with Keras's compile / fit / evaluate / predict."""
+"""``Sequential``: a stack of layers, and one training step on one batch.
+
+This file is the network: its layers, the forward pass with the loss
+(``compute_loss``), the backward pass (``backward``) and one training step
+(``train_step``: forward, backward, one optimizer update). Keras's loops around the
+step (``fit``, ``evaluate``, ``predict``) and the model's files (``save``) come from
+``Trainer`` (``minigenre/training/trainer.py``), through the public methods here.
+"""
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
 import sys
-import time
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from minigenre import _chunks, _io, losses, optimizers
-from minigenre._checks import (
-    all_finite,
-    check_features,
-    check_int,
-    check_labels,
-    check_weights,
-)
-from minigenre._flat import FlatParameters, flat_parameters
-from minigenre._jit import check_jit_compile
-from minigenre._threads import blas_threads
+from minigenre import losses, optimizers
+from minigenre._speed import jit
+from minigenre._speed.flat import FlatParameters, flat_parameters
 from minigenre.layers import Dense, Input
-from minigenre.progress import show_finished
-from minigenre.saving import save_model
-from minigenre.trainer import Trainer, check_verbose
+from minigenre.training.checks import check_model_input, check_weights
+from minigenre.training.trainer import Trainer
 
 METRICS = ("accuracy", "acc")  # "acc" is 2018 Keras's name; it logs as "acc"
 
@@ -40,6 +35,11 @@ class Sequential(Trainer):
             bit-identical weights and history. ``None`` draws fresh entropy.
         dtype: ``"float32"`` like Keras, or ``"float64"`` (e.g. for gradient checks).
         name: The model's name, shown by ``summary``.
+
+    What the training loops, the model's files and callbacks use is public:
+    ``layers``, ``dtype``, ``optimizer``, ``loss``, ``metrics``,
+    ``weighted_metrics``, ``init_generator`` and ``shuffle_generator`` (whose
+    states a saved model keeps), ``stop_training``, and the methods below.
     """
 
     def __init__(
@@ -56,14 +56,14 @@ class Sequential(Trainer):
             raise ValueError(f"dtype must be float32 or float64. Received: {dtype}")
         self.name = name
         init_seq, shuffle_seq = np.random.SeedSequence(seed).spawn(2)
-        self._init_rng = np.random.default_rng(init_seq)
-        self._shuffle_rng = np.random.default_rng(shuffle_seq)
+        self.init_generator = np.random.default_rng(init_seq)  # initial weights
+        self.shuffle_generator = np.random.default_rng(shuffle_seq)  # epoch orders
         self.optimizer = self.loss = None
-        self._flat: FlatParameters | None = None  # set by build
         self.metrics: list[str] = []
         self.weighted_metrics: list[str] = []
         self.jit_compile: bool | str = "auto"  # set by compile
-        self.stop_training = False
+        self.stop_training = False  # a callback may set it to end fit
+        self._flat: FlatParameters | None = None  # set by build (see _speed/flat)
         self._input_dim: int | None = None  # from an Input or input_shape
         for layer in layers or []:
             self.add(layer)
@@ -94,7 +94,7 @@ class Sequential(Trainer):
         self.layers.append(layer)
         if self._input_dim is not None:  # the layers before it are built already
             width = self.layers[-2].units if len(self.layers) > 1 else self._input_dim
-            layer.build(width, self._init_rng, self.dtype)
+            layer.build(width, self.init_generator, self.dtype)
             self._flat = FlatParameters(self.layers, self.dtype)
 
     @property
@@ -109,12 +109,12 @@ class Sequential(Trainer):
         """Creates every layer's weights, each layer's width feeding the next.
 
         The weights then live in one flat vector, each kernel and bias a view into
-        it, for a faster optimizer step (see ``_flat``).
+        it, for a faster optimizer step (see ``minigenre/_speed/flat.py``).
         """
         if not self.layers:
             raise ValueError("The model has no layers; add a Dense layer first.")
         for layer in self.layers:
-            layer.build(input_dim, self._init_rng, self.dtype)
+            layer.build(input_dim, self.init_generator, self.dtype)
             input_dim = layer.units
         self._flat = FlatParameters(self.layers, self.dtype)
 
@@ -137,10 +137,11 @@ class Sequential(Trainer):
             weighted_metrics: Metrics that weigh each sample by its weight,
                 ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
                 ``metrics`` has ``accuracy`` too.
-            jit_compile: Whether Adam runs its update as one compiled loop (numba,
-                the ``fast`` extra): ``True``, ``False``, or ``"auto"`` (Keras's
-                default name): only once this process has trained long enough to
-                repay loading it (see ``_jit.py``). Same bits either way.
+            jit_compile: Whether Adam's ``update_step`` may run as one compiled
+                loop with the same bits (numba, the ``fast`` extra): ``True``,
+                ``False``, or ``"auto"`` (Keras's default name): only once this
+                process has trained long enough to repay loading it (see
+                ``minigenre/_speed/jit.py``).
         """
         metrics, weighted = list(metrics or []), list(weighted_metrics or [])
         unknown = [m for m in metrics + weighted if m not in METRICS]
@@ -148,7 +149,7 @@ class Sequential(Trainer):
             raise ValueError(
                 f"Unknown metrics: {unknown}. Valid names: {', '.join(METRICS)}."
             )
-        self.jit_compile = check_jit_compile(jit_compile)
+        self.jit_compile = jit.check_jit_compile(jit_compile)
         self.optimizer = optimizers.get(optimizer)
         self.optimizer.jit_compile = self.jit_compile  # SGD's has no compiled loop
         self.loss = losses.get(loss)
@@ -156,13 +157,15 @@ class Sequential(Trainer):
 
     # -- one batch: forward, loss, backward, update ---------------------------------
 
-    def _forward_loss(self, x, y, sample_weight) -> tuple[NDArray, NDArray]:
-        """Forward pass of one batch: (output (batch, classes), per-sample losses)."""
+    def compute_loss(
+        self, x: NDArray, y: NDArray, sample_weight=None, training: bool = False
+    ) -> tuple[NDArray, NDArray]:
+        """Forward pass of one batch: (output (batch, units), each row's loss,
+        times its weight (batch,)). ``training`` keeps what ``backward`` needs."""
         fused = self._fused()
         for layer in self.layers:
-            x = layer.forward(
-                x, training=True, logits=fused and layer is self.layers[-1]
-            )
+            last = layer is self.layers[-1]
+            x = layer.forward(x, training=training, logits=fused and last)
         if fused:
             # x holds the logits: the softmax and its cross-entropy share their
             # work, and the loss comes from the logits, as in Keras.
@@ -173,7 +176,7 @@ class Sequential(Trainer):
             )
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
-        return x, per_sample  # (batch, classes), (batch,)
+        return x, per_sample  # (batch, units), (batch,)
 
     def _fused(self) -> bool:
         """Whether the fused softmax + cross-entropy path applies (see ``losses``).
@@ -185,8 +188,9 @@ class Sequential(Trainer):
         """
         return self.layers[-1].activation == "softmax" and not self.loss.from_logits
 
-    def _backward(self, y, out, sample_weight) -> None:
-        """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``."""
+    def backward(self, y: NDArray, out: NDArray, sample_weight=None) -> None:
+        """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``,
+        after ``compute_loss(..., training=True)`` gave ``out``."""
         fused = self._fused()
         if fused:
             grad = losses.softmax_crossentropy_grad(y, out, sample_weight)  # dL/dz
@@ -200,103 +204,50 @@ class Sequential(Trainer):
                 grad, input_grad=layer is not first, logits=fused and layer is last
             )
 
-    def _train_step(
-        self, x, y, sample_weight, where: str = ""
-    ) -> tuple[float, NDArray]:
+    def train_step(self, x: NDArray, y: NDArray, sample_weight=None):
         """One gradient update on one batch: (its mean loss, its output).
 
         The loss and output are those of the forward pass before the update, as in
-        Keras. ``where`` (e.g. " at epoch 1, batch 3") goes into the error messages.
+        Keras. ``x``, ``y`` and ``sample_weight`` as ``fit`` passes them: checked,
+        of the model's dtype (``train_on_batch`` checks them for you).
         """
-        out, per_sample = self._forward_loss(x, y, sample_weight)
-        self._backward(y, out, sample_weight)
+        out, per_sample = self.compute_loss(x, y, sample_weight, training=True)
+        self.backward(y, out, sample_weight)
         # Keras divides the sum by the batch size; the same as .mean(), in 1/3 the time.
         loss = float(per_sample.sum() / len(per_sample))
         if not math.isfinite(loss):  # before the update: no step from garbage
             raise ValueError(
-                f"Non-finite loss {loss}{where}: lower the learning rate or check "
-                "the inputs."
+                f"Non-finite loss {loss}: lower the learning rate or check the inputs."
             )
-        weights = self._flat.weights
+        weights = self._flat.weights  # every kernel and bias, one vector
         self.optimizer.apply_gradients([weights], [self._flat.gradients])
         # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and keep
         # every later loss finite: check the weights themselves too.
         if not all_finite(weights):
             raise ValueError(
-                f"Non-finite weights after the update{where}: lower the learning "
-                "rate or check the inputs."
+                "Non-finite weights after the update: lower the learning rate or "
+                "check the inputs."
             )
         return loss, out
 
-    # -- the Keras API -------------------------------------------------------------
+    def test_step(self, x: NDArray, y: NDArray, sample_weight=None):
+        """The loss of checked rows without an update, as ``evaluate`` and
+        validation run it: (output (rows, units), each row's weighted loss)."""
+        return self.compute_loss(x, y, sample_weight)
 
-    def _check_ready(self, x, y, what: str):
-        if self.optimizer is None:
-            raise ValueError(f"Call compile() before {what}().")
-        x = self._check_x(x)
-        if len(x) == 0:
-            raise ValueError(
-                f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
-            )
-        y = check_labels(y, "y", n_classes=self.layers[-1].units, n_rows=len(x))
-        if not self.built:
-            self.build(x.shape[1])
-        # The flat weight vector the optimizer updates (see _flat); a new one if a
-        # layer's arrays were replaced since.
+    def make_train_function(self, steps: int) -> None:
+        """Readies ``train_step`` for ``steps`` steps (``fit`` and
+        ``train_on_batch`` call it first; Keras's name): gathers the weights into
+        one flat vector again if a layer's arrays were replaced, and lets the
+        optimizer choose its update once (see ``minigenre/_speed/jit.py``)."""
         self._flat = flat_parameters(self.layers, self.dtype, self._flat)
-        return x, y
+        jit.choose_for_fit(self.optimizer, [self._flat.weights], steps)
 
-    def _check_x(self, x) -> NDArray:
-        x = check_features(x, "x", self.dtype)
-        if self.built and x.shape[1] != self.input_dim:
-            raise ValueError(
-                f"x has {x.shape[1]} features; the model was built for "
-                f"{self.input_dim}. Received: x.shape={x.shape}"
-            )
+    def predict_step(self, x: NDArray) -> NDArray:
+        """The outputs (batch, units) for a checked batch (Keras's name)."""
+        for layer in self.layers:
+            x = layer.forward(x)
         return x
-
-    def predict_on_batch(self, x: ArrayLike) -> NDArray:
-        """The outputs for one batch, (batch, units) (Keras's name)."""
-        return self.predict(x, batch_size=max(len(np.asarray(x)), 1))
-
-    def predict(
-        self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0
-    ) -> NDArray:
-        """Returns the model's outputs, (n, units): class probabilities for softmax.
-
-        Args:
-            batch_size: Rows per forward pass; None means Keras's 32.
-            verbose: 0 silent (the default here; Keras shows a bar), 1 a progress
-                bar, 2 one line.
-        """
-        if not self.built:
-            raise ValueError("The model is not built: call fit() or set_weights().")
-        x = self._check_x(x)
-        verbose = check_verbose(verbose)
-        if len(x) == 0:
-            return np.empty((0, self.layers[-1].units))
-        if batch_size is None:
-            parts = self._chunks(len(x), 32)
-        else:
-            batch_size = check_int(batch_size, "batch_size", minimum=1)
-            parts = [slice(i, i + batch_size) for i in range(0, len(x), batch_size)]
-        out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
-        start = time.perf_counter()
-        with blas_threads(self._largest_product(min(parts[0].stop, len(x)))):
-            for rows in parts:
-                out[rows] = self._predict_batch(x[rows])
-        steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
-        show_finished(verbose, steps, start, {})
-        return out
-
-    def _chunks(self, n: int, batch_size: int) -> list[slice]:
-        widest = max(layer.units for layer in self.layers)
-        return list(_chunks.chunks(n, batch_size, widest, self.dtype))
-
-    def _largest_product(self, rows: int) -> int:
-        """Multiply-adds of the largest matrix product of ``rows`` rows at a time."""
-        widths = [self.input_dim, *(layer.units for layer in self.layers)]
-        return rows * max(a * b for a, b in itertools.pairwise(widths))
 
     def __call__(self, x: ArrayLike, training: bool = False) -> NDArray:
         """The forward pass on ``x`` (batch, features) in one go, as ``model(x)``.
@@ -306,12 +257,7 @@ class Sequential(Trainer):
         """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
-        return self._predict_batch(self._check_x(x))
-
-    def _predict_batch(self, x: NDArray) -> NDArray:
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x  # (batch, units)
+        return self.predict_step(check_model_input(x, self.dtype, self.input_dim))
 
     # -- weights -------------------------------------------------------------------
 
@@ -329,33 +275,24 @@ class Sequential(Trainer):
         for new, old in zip(weights, current, strict=True):
             old[...] = new  # in place: the optimizer's state stays attached
 
-    def save_weights(self, path: str | os.PathLike) -> None:
-        """Writes the weights to an ``.npz`` file, atomically and without pickle."""
-        if not str(path).endswith(".npz"):
-            raise ValueError(f"The weights file must end in .npz. Received: {path}")
-        if not self.built:
-            raise ValueError("The model is not built: there are no weights to save.")
-        _io.save_npz(path, {f"weight_{i}": w for i, w in enumerate(self.get_weights())})
+    def get_config(self) -> dict:
+        """The architecture: name, dtype, input width, each layer's ``get_config``."""
+        return {
+            "name": self.name,
+            "dtype": self.dtype.name,
+            "input_dim": self.input_dim,
+            "layers": [layer.get_config() for layer in self.layers],
+        }
 
-    def load_weights(self, path: str | os.PathLike) -> None:
-        """Reads weights saved by ``save_weights``; checks count and shapes first."""
-        arrays = _io.load_npz(path)
-        keys = [f"weight_{i}" for i in range(len(arrays))]
-        if sorted(arrays) != sorted(keys):
-            raise ValueError(
-                f"{path}: not a minigenre weights file ({sorted(arrays)})."
-            )
-        try:
-            self.set_weights([arrays[k] for k in keys])
-        except ValueError as err:
-            raise ValueError(f"{path}: {err}") from None
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Saves the whole model: ``.npz`` (minigenre's) or ``.keras`` (Keras 3's).
-
-        See ``minigenre.save_model``; ``minigenre.load_model`` reads it back.
-        """
-        save_model(self, path)
+    @classmethod
+    def from_config(cls, config: dict) -> Sequential:
+        """A new model, built as ``get_config`` describes (weights initialised)."""
+        model = cls(name=config["name"], dtype=config["dtype"])
+        for layer in config["layers"]:
+            model.add(Dense(**layer))
+        if config["input_dim"] is not None:
+            model.build(config["input_dim"])
+        return model
 
     # -- description ---------------------------------------------------------------
 
@@ -389,3 +326,14 @@ class Sequential(Trainer):
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential(name={self.name!r}, seed={self.seed}, layers=[{layers}])"
+
+
+def all_finite(a: NDArray) -> bool:
+    """Whether ``a`` has no NaN or inf; the fast path of ``squares_finite`` first.
+
+    >>> all_finite(np.array([1e200, 0.0])), all_finite(np.array([np.inf]))
+    (True, False)
+    """
+    if math.isfinite(np.vdot(a, a)):
+        return True
+    return math.isfinite(a.min()) and math.isfinite(a.max())

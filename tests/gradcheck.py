@@ -23,16 +23,10 @@ def relative_error(a, b):
 
 
 def batch_gradients(model, x, y, sample_weight=None):
-    """``(loss, gradients)`` of one batch, through the public API; the model unchanged.
+    """``(loss, gradients)`` of one batch at the current weights, the model unchanged.
 
-    ``train_on_batch`` leaves each layer's gradients, taken at the weights before its
-    update, in ``grad_kernel`` and ``grad_bias``; the weights and the optimizer are
-    put back afterwards, so the next call sees the same model.
+    The loss is ``test_on_batch``'s, the gradients ``compute_gradients``' (one per
+    weight, in ``get_weights`` order): no update, nothing to put back.
     """
-    weights, optimizer = model.get_weights(), model.optimizer
-    model.compile(optimizer="sgd", loss=model.loss, metrics=model.metrics)
-    logs = model.train_on_batch(x, y, sample_weight=sample_weight, return_dict=True)
-    gradients = [g.copy() for layer in model.layers for g in layer.gradients]
-    model.set_weights(weights)
-    model.compile(optimizer=optimizer, loss=model.loss, metrics=model.metrics)
-    return logs["loss"], gradients
+    logs = model.test_on_batch(x, y, sample_weight=sample_weight, return_dict=True)
+    return logs["loss"], model.compute_gradients(x, y, sample_weight=sample_weight)

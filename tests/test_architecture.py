@@ -109,18 +109,21 @@ def test_the_checker_keeps_librosa_in_the_audio_wing(tmp_path):
 
 def test_the_checker_keeps_the_compiled_adam_optional(tmp_path):
     write(tmp_path, "minigenre/__init__.py")
-    write(tmp_path, "minigenre/_adam_compiled.py", "import numba\n")
-    write(tmp_path, "minigenre/optimizers.py", "import minigenre._adam_compiled\n")
+    write(tmp_path, "minigenre/_speed/__init__.py")
+    write(tmp_path, "minigenre/_speed/adam_compiled.py", "import numba\n")
+    write(
+        tmp_path, "minigenre/optimizers.py", "import minigenre._speed.adam_compiled\n"
+    )
     write(tmp_path, "minigenre/layers.py", "import numba\n")
-    lazy = "def f():\n    from minigenre import _adam_compiled\n"
-    write(tmp_path, "minigenre/_jit.py", lazy)
+    lazy = "def f():\n    from minigenre._speed import adam_compiled\n"
+    write(tmp_path, "minigenre/_speed/jit.py", lazy)
     found = sorted(problems_in(tmp_path))
     assert found == [
         "minigenre.layers:1 -> numba: only minigenre/audio imports numba",
-        "minigenre.optimizers:1 -> minigenre._adam_compiled: "
-        "minigenre._adam_compiled is imported only lazily (the fast extra)",
+        "minigenre.optimizers:1 -> minigenre._speed.adam_compiled: "
+        "minigenre._speed.adam_compiled is imported only lazily (the fast extra)",
     ]
-    # Not listed: numba in _adam_compiled, and _jit's lazy import of it.
+    # Not listed: numba in adam_compiled, and jit's lazy import of it.
 
 
 def private_uses(path):
@@ -162,14 +165,231 @@ def test_tests_and_tutorials_use_only_public_names():
 def test_the_private_name_scan_can_fail(tmp_path):
     path = tmp_path / "test_example.py"
     path.write_text(
-        "from minigenre import _io\n"
-        "from minigenre._checks import check_labels\n"
+        "from minigenre import _speed\n"
+        "from minigenre._speed.flat import split\n"
         "model._train_step(x, y)\n"
         "self._own = 1\n"
     )
     assert [name for _, name in private_uses(path)] == [
-        "minigenre._io",
-        "minigenre._checks",
-        "minigenre._checks.check_labels",
+        "minigenre._speed",
+        "minigenre._speed.flat",
+        "minigenre._speed.flat.split",
         "_train_step",
     ]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The top of minigenre/ is the network a learner reads; everything else is in the
+# sub-packages. __init__ is the public API and __main__ is `python -m minigenre`.
+LEARNERS_FILES = {
+    "__init__.py",
+    "__main__.py",
+    "activations.py",
+    "callbacks.py",
+    "initializers.py",
+    "layers.py",
+    "losses.py",
+    "model.py",
+    "optimizers.py",
+}
+
+
+def test_the_top_of_the_package_holds_only_the_learners_files():
+    top = {path.name for path in (ROOT / "minigenre").glob("*.py")}
+    assert top == LEARNERS_FILES
+
+
+def test_core_arrows_never_point_back_up_and_every_core_module_has_a_level():
+    modules = import_graph.find_modules()
+    core = [m for m in modules if import_graph.wing(m) == "core"]
+    assert [m for m in core if import_graph.core_level(m) is None] == []
+    ups = [a for a in import_graph.build_graph() if import_graph.arrow_up(a)]
+    assert ups == []
+    # The levels as ARCHITECTURE.md draws them: the speed paths at the bottom, the
+    # model above the engine, loading above the model.
+    level = import_graph.core_level
+    assert level("minigenre._speed.jit") < level("minigenre.optimizers")
+    assert level("minigenre.optimizers") < level("minigenre.training.trainer")
+    assert level("minigenre.training.trainer") < level("minigenre.model")
+    assert level("minigenre.model") < level("minigenre.saving.load")
+
+
+def test_the_checker_reports_an_arrow_back_up_and_speed_outside_the_core(tmp_path):
+    write(tmp_path, "minigenre/__init__.py")
+    write(tmp_path, "minigenre/model.py")
+    write(tmp_path, "minigenre/layers.py", "from minigenre.model import Sequential\n")
+    write(tmp_path, "minigenre/_speed/__init__.py")
+    write(tmp_path, "minigenre/_speed/flat.py")
+    write(
+        tmp_path, "minigenre/study/__init__.py", "from minigenre._speed import flat\n"
+    )
+    assert sorted(problems_in(tmp_path)) == [
+        "minigenre.layers:1 -> minigenre.model: an arrow back up (level 1 -> 3)",
+        "minigenre.study:1 -> minigenre._speed.flat: only the core imports "
+        "minigenre._speed",
+    ]
+
+
+def test_the_model_file_imports_no_saving_module():
+    arrows = import_graph.build_graph()
+    from_model = {a.target for a in arrows if a.source == "minigenre.model"}
+    assert from_model
+    assert [t for t in from_model if t.startswith("minigenre.saving")] == []
+
+
+def test_no_module_takes_another_modules_private_names():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in import_graph.find_modules().values()
+        for line, name in import_graph.private_reaches(path)
+    ]
+    assert found == []
+
+
+def test_the_private_reach_scan_can_fail(tmp_path):
+    path = tmp_path / "mixin.py"
+    path.write_text(
+        "from minigenre.study.metrics import _as_proba\n"
+        "class Trainer:\n"
+        "    def fit(self):\n"
+        "        self._own = 1\n"
+        "        self._own += self._flat.size\n"
+        "        return model._train_step(self._helper())\n"
+        "    def _helper(self):\n"
+        "        return self.__class__\n"
+    )
+    assert import_graph.private_reaches(path) == [
+        (1, "_as_proba"),
+        (5, "_flat"),
+        (6, "_train_step"),
+    ]
+
+
+# A top-level core file is read in one sitting: about 250 lines. Longer, it must
+# read as one concept, said here.
+FILE_BUDGET = 250
+LONGER_FILES = {
+    "model.py": (
+        350,
+        "one concept, the Sequential network: building, compile, the step "
+        "(compute_loss, backward, train_step) and the Keras API a learner meets "
+        "(weights, config, summary); the loops and files are in training/ and "
+        "saving/",
+    ),
+    "optimizers.py": (
+        270,
+        "the two optimizers Keras's study code uses, Adam and SGD, with Adam's "
+        "guard against a gradient whose square overflows beside the update it "
+        "protects",
+    ),
+}
+# A function fits on a screen: about 60 lines, its docstring not counted.
+FUNCTION_BUDGET = 60
+LONGER_FUNCTIONS: dict[str, tuple[int, str]] = {}
+
+
+def body_lines(function: ast.FunctionDef) -> int:
+    """The function's lines, its docstring left out."""
+    lines = function.end_lineno - function.lineno + 1
+    first = function.body[0]
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    if docstring and isinstance(first.value.value, str):
+        lines -= first.end_lineno - first.lineno + 1
+    return lines
+
+
+def long_functions(paths, root=ROOT) -> dict[str, int]:
+    found = {}
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = body_lines(node)
+                if lines > FUNCTION_BUDGET:
+                    found[f"{path.relative_to(root)}:{node.name}"] = lines
+    return found
+
+
+def test_top_level_core_files_keep_their_line_budget():
+    over = {}
+    for path in (ROOT / "minigenre").glob("*.py"):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        budget = LONGER_FILES.get(path.name, (FILE_BUDGET, ""))[0]
+        if lines > budget:
+            over[path.name] = lines
+    assert over == {}
+
+
+def test_functions_keep_their_line_budget():
+    paths = [*ROOT.glob("minigenre/**/*.py"), *ROOT.glob("reference/*.py")]
+    found = long_functions(paths)
+    allowed = {name: limit for name, (limit, _) in LONGER_FUNCTIONS.items()}
+    assert {k: v for k, v in found.items() if v > allowed.get(k, 0)} == {}
+
+
+def test_the_line_budget_can_fail(tmp_path):
+    def function(name, lines):
+        body = "".join(f"    x{i} = {i}\n" for i in range(lines))
+        return f'def {name}():\n    """Its docstring, not counted."""\n{body}\n'
+
+    source = tmp_path / "example.py"
+    source.write_text(
+        function("short", FUNCTION_BUDGET - 1) + function("long", FUNCTION_BUDGET)
+    )
+    assert long_functions([source], root=tmp_path) == {"example.py:long": 61}
+
+
+def expected_test_files(module: Path) -> list[Path]:
+    """Where the tests of a core module live: tests/core mirrors minigenre/.
+
+    ``minigenre/layers.py`` -> ``tests/core/test_layers.py``;
+    ``minigenre/saving/npz.py`` -> ``tests/core/saving/test_npz.py`` (or
+    ``test_saving_npz.py``, where another test file has that name);
+    ``minigenre/_speed/flat.py`` -> ``tests/core/speed/test_flat.py``; a
+    package's ``__init__`` -> the test file named after the package.
+    """
+    relative = module.relative_to(ROOT / "minigenre")
+    if module.name == "__init__.py":
+        relative = relative.parent.with_suffix(".py")
+    package = relative.parent.as_posix().lstrip("_")
+    folder = ROOT / "tests" / "core" / package
+    names = [f"test_{relative.stem}.py", f"test_{package}_{relative.stem}.py"]
+    return [folder / name for name in names]
+
+
+# Packages whose __init__ is a docstring only, and python -m (tests/cli).
+NOTHING_TO_TEST = {"_speed/__init__.py", "training/__init__.py",
+                   "saving/__init__.py", "__init__.py", "__main__.py"}  # fmt: skip
+
+
+def test_every_core_module_has_a_test_file():
+    missing = []
+    for path in sorted((ROOT / "minigenre").rglob("*.py")):
+        relative = path.relative_to(ROOT / "minigenre").as_posix()
+        if relative.split("/")[0] in ("study", "audio", "cli", "course"):
+            continue  # the other wings: tests/study, tests/audio, ...
+        if relative in NOTHING_TO_TEST:
+            continue
+        if not any(test.exists() for test in expected_test_files(path)):
+            missing.append(relative)
+    assert missing == []
+
+
+def test_the_walk_of_one_batch_touches_five_files_in_its_step():
+    import walk_one_batch
+
+    walks = {
+        name: walk_one_batch.walk(c) for name, c in walk_one_batch.trace_fit().items()
+    }
+    step = walks["step"]["files"]
+    assert sorted(Path(f).name for f in step) == [
+        "activations.py",
+        "layers.py",
+        "losses.py",
+        "model.py",
+        "optimizers.py",
+    ]
+    # Around the step, one batch adds only the loop's own file.
+    extra = set(walks["batch"]["files"]) - set(step)
+    assert extra == {"minigenre/training/loops.py"}

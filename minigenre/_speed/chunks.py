@@ -16,7 +16,7 @@ number of rows, and the results keep the bits of batch by batch:
 The BLAS picks its kernel by the size of a product, and two kernels may sum a row
 in different orders. Checked on this project's machines (OpenBLAS 0.3.31): float32
 products with the study's shapes give the same bits in batches of 32 and in chunks
-(``tests/core/test_chunked_inference.py``), but not every shape does (e.g. 1000
+(``tests/core/speed/test_chunks.py``), but not every shape does (e.g. 1000
 inputs into 5 units, last bit), nor float64's (e.g. 128 inputs into 10 units). So
 float64, the dtype of gradient checks, keeps batches of ``batch_size``; and
 ``predict(x, batch_size=32)`` always computes Keras's batches exactly.
@@ -74,3 +74,9 @@ def batch_means(per_sample: np.ndarray, batch_size: int) -> list[tuple[float, in
     if full < len(per_sample):
         result.append((float(per_sample[full:].mean()), len(per_sample) - full))
     return result
+
+
+def for_layers(layers: list, n: int, batch_size: int, dtype: np.dtype) -> list[slice]:
+    """``chunks`` for a network of ``layers``: their widest output decides."""
+    widest = max(layer.units for layer in layers)
+    return list(chunks(n, batch_size, widest, dtype))

@@ -1,11 +1,16 @@
-"""The core's one speed trick: all of a model's weights in one flat vector.
+"""A speed trick run by default: all of a model's weights in one flat vector.
 
 Adam and SGD are elementwise, so updating the concatenation ``[kernel_0, bias_0,
 kernel_1, bias_1]`` at once is exactly updating each array, in a quarter of the NumPy
 calls. At batch 32 the calls' fixed cost is a large part of the optimizer's time:
 training the study's network is about 13% faster this way.
 
-The layers do not know about it. Each layer's ``kernel`` and ``bias`` are replaced by
+The layers do not know about it, nor does the optimizer, whose state (``m``, ``v``)
+is then one flat array per slot: ``split`` and ``join`` convert it to and from one
+array per weight, in ``get_weights`` order, for the model's files. This file is the
+one place that knows the layout.
+
+Each layer's ``kernel`` and ``bias`` are replaced by
 reshaped views of their slice of ``weights``, and ``grad_kernel`` and ``grad_bias`` by
 the same views of ``gradients``: a layer that writes its gradients in place (``out=``)
 fills the flat gradient vector as it goes.
@@ -61,6 +66,22 @@ def flat_parameters(
     if current is not None and current.holds(layers):
         return current
     return FlatParameters(layers, dtype)
+
+
+def split(vector: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """``vector``'s parts as copies of ``shapes``, in order (the reverse of ``join``).
+
+    >>> [a.tolist() for a in split(np.arange(5.0), [(2, 2), (1,)])]
+    [[[0.0, 1.0], [2.0, 3.0]], [4.0]]
+    """
+    ends = np.cumsum([int(np.prod(shape)) for shape in shapes])[:-1]
+    parts = np.split(vector, ends)
+    return [p.reshape(s).copy() for p, s in zip(parts, shapes, strict=True)]
+
+
+def join(arrays: list[np.ndarray], dtype: DTypeLike) -> np.ndarray:
+    """One flat vector of ``dtype`` holding ``arrays`` in order."""
+    return np.concatenate([a.ravel() for a in arrays]).astype(dtype)
 
 
 def _present(layer) -> list[tuple[str, str]]:

@@ -1,15 +1,25 @@
-"""When Adam uses its compiled update (``_adam_compiled.py``, the ``fast`` extra).
+"""When Adam runs its compiled update (``adam_compiled.py``, the ``fast`` extra).
 
-The compiled loop gives the same bits as the NumPy update in ``optimizers.py``, in
-a fifth of the time, but loading it is not free: importing numba and loading the
-loop from its cache take about 0.4 s per process (0.6 s the first time on a
-machine, when numba compiles it). ``compile(jit_compile="auto")`` decides as
-in the ski-rental problem: keep paying for the NumPy update ("renting") until the
-time the compiled one would have saved in this process equals what loading costs,
-then load it ("buying"). That never costs more than twice the better choice made
-in hindsight: a single study fit (440 steps) never loads it; a long run, or a
-process that fits many models, soon does. ``True`` loads it at the first step,
-``False`` never. Which one runs never changes a result, only the time.
+``Adam.update_step`` (``minigenre/optimizers.py``) is the reference: three lines of
+NumPy, twelve passes over the weights per step. The compiled loop does the same
+operations in the same order and dtype in one pass: the same bits, in a fifth of
+the time. Loading it is not free: importing numba and loading the loop from its
+cache take about 0.4 s per process (0.6 s the first time on a machine, when numba
+compiles it). So ``jit_compile`` chooses, once per fit (``fit`` and
+``train_on_batch`` call ``choose_for_fit`` before their first step) or at an
+optimizer's first step, never in between:
+
+* ``False``: ``update_step``, always;
+* ``True``: the compiled loop from the first step;
+* ``"auto"``: ``update_step`` until the training of this process, the coming fit
+  included (its steps are known in advance), reaches ``LOAD_COST_UPDATES``
+  weight-updates, what loading costs; then the compiled loop. A single study fit
+  (440 steps) never loads it; a long fit, or a process that fits many models,
+  soon does.
+
+Before the compiled loop is used, ``agrees`` runs it and ``update_step`` on a probe
+and compares the bits: a learner who edits ``update_step`` trains with the edit
+(``"auto"`` keeps it; ``True`` says in one line that the two differ).
 """
 
 from __future__ import annotations
@@ -27,9 +37,7 @@ from numpy.typing import NDArray
 # machine). So rent for about 0.45 s / 1.1 ns weight-updates: 26 study fits.
 LOAD_COST_UPDATES = 4 * 10**8
 
-_kernels = None  # the module _adam_compiled, once loaded
-_unloadable: str | None = None  # why loading it failed, if it did
-_rented = 0  # weight-updates done by NumPy in this process while "auto" waited
+_state = {"kernels": None, "unloadable": None, "rented": 0}
 
 
 @functools.cache  # asked once per process: find_spec searches sys.path
@@ -53,50 +61,115 @@ def check_jit_compile(jit_compile) -> bool | str:
     return jit_compile
 
 
-def adam_kernels(jit_compile, *arrays: list[NDArray]):
-    """The module of compiled kernels, or None for the NumPy update.
+def choose_for_fit(optimizer, weights: list[NDArray], steps: int) -> None:
+    """Chooses the optimizer's update for a fit of ``steps`` steps on ``weights``.
 
-    ``arrays`` are Adam's lists: weights, gradients, momentums, velocities. The
-    compiled loop takes C-contiguous float32 or float64 arrays, all of the weights'
-    dtype (``Sequential``'s flat vectors always are); anything else gets the NumPy
-    update. While ``jit_compile`` is ``"auto"``, every weight updated counts as rent.
+    Under ``"auto"`` the fit's weight-updates count as rent; the compiled loop is
+    chosen once the rent, this fit included, reaches the cost of loading it.
     """
-    global _rented
-    if jit_compile is False:
+    if optimizer.jit_compile == "auto" and _state["kernels"] is None:
+        _state["rented"] += steps * sum(w.size for w in weights)
+    if not hasattr(optimizer, "fast_update"):
+        return  # SGD: no faster form
+    if optimizer.momentums:
+        optimizer.fast_update = faster_adam_update(optimizer, weights)
+    else:
+        optimizer.build(weights)  # the first step's zeros, and the choice, now
+
+
+def faster_adam_update(optimizer, weights: list[NDArray]):
+    """The compiled form of ``optimizer.update_step`` for ``weights``, or None.
+
+    None (``update_step`` runs) for ``False``, for ``"auto"`` before the rent is
+    paid, for arrays the loop cannot take (not C-contiguous, not float32/64, mixed
+    dtypes), and when ``agrees`` finds the compiled loop's bits differ.
+    """
+    mode = optimizer.jit_compile
+    if mode is False or not _compilable(weights):
         return None
-    if _kernels is None:
-        if jit_compile == "auto":
-            for w in arrays[0]:
-                _rented += w.size
-            if _rented < LOAD_COST_UPDATES or not installed() or _unloadable:
-                return None
-        if not _compilable(arrays):
-            return None
-        _load(jit_compile)
-    return _kernels if _kernels is not None and _compilable(arrays) else None
+    if mode == "auto" and (
+        _state["rented"] < LOAD_COST_UPDATES or not installed() or _state["unloadable"]
+    ):
+        return None
+    kernels = _load(mode)
+    if kernels is None:
+        return None
+    if not agrees(optimizer, kernels, weights[0].dtype):
+        if mode is True:
+            raise ValueError(
+                "jit_compile=True: Adam's compiled update does not give the bits of "
+                f"{type(optimizer).__name__}.update_step (was it edited?); "
+                "jit_compile=False runs update_step itself."
+            )
+        return None
+
+    def compiled_update(ws, gs, alpha) -> None:
+        dtype = ws[0].dtype.type
+        scalars = (
+            dtype(1 - optimizer.beta_1),
+            dtype(1 - optimizer.beta_2),
+            dtype(optimizer.epsilon),
+        )
+        arrays = (ws, gs, optimizer.momentums, optimizer.velocities)
+        for w, g, m, v in zip(*arrays, strict=True):
+            if not _compilable([w, g, m, v]):  # e.g. gradients of another dtype
+                optimizer.update_step(w, g, m, v, alpha)
+                continue
+            # reshape(-1): (size,) views of C-contiguous arrays, no copy
+            kernels.adam_update(
+                w.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                alpha, *scalars,
+            )  # fmt: skip
+
+    return compiled_update
 
 
-def _load(jit_compile) -> None:
-    """Imports the compiled loop. If numba cannot load it (no writable cache
+def agrees(optimizer, kernels, dtype: np.dtype) -> bool:
+    """Whether the compiled loop gives ``optimizer.update_step``'s bits on a probe
+    of 257 weights (tiny, huge, negative gradients, a zero) at step 3."""
+    rng = np.random.default_rng(0)
+    g = (rng.standard_normal(257) * np.logspace(-8, 8, 257)).astype(dtype)
+    g[0] = 0
+    w0 = rng.standard_normal(257).astype(dtype)
+    m0, v0 = (g * dtype.type(0.3)).astype(dtype), (g * g).astype(dtype)
+    alpha = dtype.type(optimizer.learning_rate) * dtype.type(0.7)
+    mine = [w0.copy(), g, m0.copy(), v0.copy()]
+    theirs = [w0.copy(), g, m0.copy(), v0.copy()]
+    with np.errstate(all="ignore"):
+        optimizer.update_step(*mine, alpha)
+        kernels.adam_update(
+            *theirs, alpha, dtype.type(1 - optimizer.beta_1),
+            dtype.type(1 - optimizer.beta_2), dtype.type(optimizer.epsilon),
+        )  # fmt: skip
+    return all(
+        a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        for a, b in zip(mine, theirs, strict=True)
+    )
+
+
+def _load(jit_compile):
+    """The compiled loop's module. If numba cannot load it (no writable cache
     directory, for one), "auto" keeps the NumPy update for the rest of the process
     and ``True`` says why."""
-    global _kernels, _unloadable
+    if _state["kernels"] is not None:
+        return _state["kernels"]
     try:
-        from minigenre import _adam_compiled
+        from minigenre._speed import adam_compiled
     except Exception as err:  # numba raises RuntimeError, OSError and its own
-        _unloadable = f"{type(err).__name__}: {err}"
+        _state["unloadable"] = f"{type(err).__name__}: {err}"
         if jit_compile is True:
             raise ValueError(
                 f"jit_compile=True: numba could not load Adam's compiled update "
-                f'({_unloadable}); jit_compile="auto" or False runs the NumPy '
-                "update."
+                f'({_state["unloadable"]}); jit_compile="auto" or False runs the '
+                "NumPy update."
             ) from None
-        return
-    _kernels = _adam_compiled
+        return None
+    _state["kernels"] = adam_compiled
+    return adam_compiled
 
 
-def _compilable(arrays: tuple[list[NDArray], ...]) -> bool:
-    dtype = arrays[0][0].dtype
+def _compilable(arrays: list[NDArray]) -> bool:
+    dtype = arrays[0].dtype
     return dtype in (np.float32, np.float64) and all(
-        a.dtype == dtype and a.flags.c_contiguous for group in arrays for a in group
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays
     )

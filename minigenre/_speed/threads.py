@@ -29,6 +29,7 @@ call. Nothing happens at import: the BLAS libraries are looked up at the first c
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from collections.abc import Iterator
 
@@ -106,3 +107,11 @@ def blas_threads(multiply_adds: int) -> Iterator[None]:
         return
     with controller.limit(limits=threads):
         yield
+
+
+def for_layers(layers: list, rows: int) -> contextlib.AbstractContextManager:
+    """``blas_threads`` for a network of built ``layers`` fed ``rows`` rows at a
+    time: the size of its largest matrix product decides (the one wrapper that
+    ``fit``, ``evaluate``, ``predict`` and ``train_on_batch`` use)."""
+    widths = [layers[0].kernel.shape[0], *(layer.units for layer in layers)]
+    return blas_threads(rows * max(a * b for a, b in itertools.pairwise(widths)))

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre._io import atomic_open
 from minigenre.audio.features import FEATURE_NAMES, extract_features
+from minigenre.saving.files import atomic_open
 
 # Extensions of the formats libsndfile decodes; other files (cover.jpg, notes.txt)
 # are not songs and are left alone.

@@ -37,44 +37,11 @@ def _add_command(subparsers, name: str, run, summary: str, description: str):
 
 
 def _add_run_commands(subparsers) -> None:
-    train = _add_command(
-        subparsers, "train", commands.cmd_train,
-        "train the study's model and save it as a run directory",
-        "Splits the labelled rows 80/20 (stratified), fits the scaler on the 80% "
-        "alone, trains the study's network (Dense(128, elu) -> Dense(10, softmax), "
-        "Adam) with progress on stderr, and saves weights, scaler, config and "
-        "history in RUN_DIR, which is written whole or not at all.",
-    )  # fmt: skip
-    add_data_arguments(train)
-    add_training_arguments(train)
-    add_model_arguments(train)
-    train.add_argument(
-        "--model", choices=("numpy", "keras"), default="numpy",
-        help="numpy (default) or keras (needs TensorFlow; saved in the same format)",
-    )  # fmt: skip
-    train.add_argument(
-        "--out", metavar="RUN_DIR", required=True, help="new or empty directory"
-    )
-    train.add_argument(
-        "--overwrite", action="store_true", help="replace a previous run in RUN_DIR"
-    )
+    """The commands around a run directory, in the order ``--help`` lists them."""
+    _add_train_command(subparsers)
     own_data = "default: the data the run was trained on"
-    evaluate = _add_command(
-        subparsers, "evaluate", commands.cmd_evaluate,
-        "score a run on its validation split, per genre",
-        "Re-creates the run's validation split from its data and seed and prints "
-        "accuracy, log-loss, per-genre precision, recall and support, and the "
-        "confusion matrix.",
-    )  # fmt: skip
-    predict = _add_command(
-        subparsers, "predict", _predict,
-        "write the two Kaggle submission files for the test rows",
-        f"Standardizes the test rows with the training statistics and writes "
-        f"{commands.LABELS_FILE} (Sample_id,Sample_label; labels 1-10) and "
-        f"{commands.PROBA_FILE} (Sample_id,Class_1,...,Class_10) into DIR. "
-        "--csv NEW.csv without --label-column predicts the rows of NEW.csv, "
-        "which has the training table's feature columns and no label.",
-    )  # fmt: skip
+    evaluate = _add_evaluate_command(subparsers)
+    predict = _add_predict_command(subparsers)
     plot = _add_command(
         subparsers, "plot", commands.cmd_plot,
         "save the study's figures and the training curves as PNG files",
@@ -104,6 +71,56 @@ def _add_run_commands(subparsers) -> None:
         help="print the genre probabilities of one song instead (a run trained on "
         "`minigenre features` output; needs the audio extra)",
     )  # fmt: skip
+    _add_score_command(subparsers)
+
+
+def _add_train_command(subparsers) -> None:
+    train = _add_command(
+        subparsers, "train", commands.cmd_train,
+        "train the study's model and save it as a run directory",
+        "Splits the labelled rows 80/20 (stratified), fits the scaler on the 80% "
+        "alone, trains the study's network (Dense(128, elu) -> Dense(10, softmax), "
+        "Adam) with progress on stderr, and saves weights, scaler, config and "
+        "history in RUN_DIR, which is written whole or not at all.",
+    )  # fmt: skip
+    add_data_arguments(train)
+    add_training_arguments(train)
+    add_model_arguments(train)
+    train.add_argument(
+        "--model", choices=("numpy", "keras"), default="numpy",
+        help="numpy (default) or keras (needs TensorFlow; saved in the same format)",
+    )  # fmt: skip
+    train.add_argument(
+        "--out", metavar="RUN_DIR", required=True, help="new or empty directory"
+    )
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace a previous run in RUN_DIR"
+    )
+
+
+def _add_evaluate_command(subparsers):
+    return _add_command(
+        subparsers, "evaluate", commands.cmd_evaluate,
+        "score a run on its validation split, per genre",
+        "Re-creates the run's validation split from its data and seed and prints "
+        "accuracy, log-loss, per-genre precision, recall and support, and the "
+        "confusion matrix.",
+    )  # fmt: skip
+
+
+def _add_predict_command(subparsers):
+    return _add_command(
+        subparsers, "predict", _predict,
+        "write the two Kaggle submission files for the test rows",
+        f"Standardizes the test rows with the training statistics and writes "
+        f"{commands.LABELS_FILE} (Sample_id,Sample_label; labels 1-10) and "
+        f"{commands.PROBA_FILE} (Sample_id,Class_1,...,Class_10) into DIR. "
+        "--csv NEW.csv without --label-column predicts the rows of NEW.csv, "
+        "which has the training table's feature columns and no label.",
+    )  # fmt: skip
+
+
+def _add_score_command(subparsers) -> None:
     score = _add_command(
         subparsers, "score", commands.cmd_score,
         "score a submission file against the embedded set's hidden test labels",

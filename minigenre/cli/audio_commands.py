@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre.cli.commands import UsageError, _describe_labels, log
-from minigenre.progress import ProgressBar
+from minigenre.cli.commands import UsageError, describe_labels, log
 from minigenre.study import kaggle
 from minigenre.study.runs import load_run
+from minigenre.training.progress import ProgressBar
 
 
 def _audio(what: str):
@@ -85,7 +85,7 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
     label = kaggle.confident_labels(proba, args.threshold, run.config.majority_class)
     names = run.config.genre_names
     print(f"{args.audio}: {names[int(label[0])]}")
-    print(f"  ({_describe_labels(run, args.threshold)})")
+    print(f"  ({describe_labels(run, args.threshold)})")
     width = max(len(name) for name in names)
     for k in np.argsort(-proba[0], kind="stable"):
         print(f"  {names[k]:<{width}}  {proba[0, k]:.4f}")

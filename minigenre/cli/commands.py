@@ -12,12 +12,14 @@ import contextlib
 import json
 import sys
 import warnings
+from dataclasses import fields
 from pathlib import Path
 
 from minigenre import course
 from minigenre.study import kaggle, metrics, workflow
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
+from minigenre.study.options import OPTIONS
 from minigenre.study.runs import Run, check_run_dir, load_run, save_run
 from minigenre.study.staging import write_staged
 
@@ -98,13 +100,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     dataset = load_source(args, source)
     log(args, f"training the {args.model} model on {source.describe()}")
     fit_keras = _reference("--model keras").fit_keras if args.model == "keras" else None
-    options = workflow.TrainingOptions(
-        units=args.units,
-        learning_rate=args.learning_rate,
-        class_weight=args.class_weight,
-        validation_size=args.validation_split,
-        patience=args.patience,
-    )
+    # Each flag's dest is its option's name (--validation-split -> validation_split).
+    names = [field.name for field in fields(workflow.TrainingOptions)]
+    options = workflow.TrainingOptions(**{name: getattr(args, name) for name in names})
     with contextlib.redirect_stdout(sys.stderr):  # Keras's progress lines
         run = workflow.train_run(
             dataset, source, args.seed, args.epochs, args.batch_size, args.model,
@@ -118,7 +116,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe_labels(run: Run, threshold: float | None) -> str:
+def describe_labels(run: Run, threshold: float | None) -> str:
     if not threshold:
         return "argmax of each row"
     fallback = run.config.genre_names[run.config.majority_class]
@@ -126,19 +124,12 @@ def _describe_labels(run: Run, threshold: float | None) -> str:
 
 
 def training_settings(run: Run) -> dict:
-    """How the run was trained, as ``evaluate`` shows it."""
+    """How the run was trained, as ``evaluate`` shows it: every training option."""
     config = run.config
     return {
         "model": config.model,
-        "units": config.units,
-        "learning_rate": config.learning_rate,
-        "batch_size": config.batch_size,
-        "epochs": config.epochs,
+        **{name: getattr(config, name) for name in OPTIONS},
         "epochs_run": len(run.history.get("loss", [])),
-        "class_weight": config.class_weight,
-        "validation_split": config.validation_size,
-        "patience": config.patience,
-        "seed": config.seed,
     }
 
 
@@ -185,7 +176,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     say(
         f"Validation rows: {len(result.y_true)} of {len(dataset.y_train)} "
         f"(stratified, seed {config.seed}); labels: "
-        f"{_describe_labels(run, args.threshold)}\n"
+        f"{describe_labels(run, args.threshold)}\n"
     )
     say(f"accuracy  {result.accuracy:.4f}")
     say(f"log-loss  {result.log_loss:.4f}\n")
@@ -218,7 +209,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     fell_back = int((proba.max(axis=1) <= (args.threshold or 0)).sum())
     say(
         f"{out / LABELS_FILE}: {len(labels)} rows of Sample_id,Sample_label; "
-        f"labels: {_describe_labels(run, args.threshold)} ({fell_back} rows fell "
+        f"labels: {describe_labels(run, args.threshold)} ({fell_back} rows fell "
         "back)"
     )
     say(

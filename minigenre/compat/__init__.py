@@ -24,9 +24,9 @@ from types import SimpleNamespace
 
 from minigenre import activations, callbacks, losses, optimizers
 from minigenre.layers import Dense, Input
-from minigenre.loading import load_model
 from minigenre.model import Sequential
-from minigenre.saving import save_model
+from minigenre.saving.load import load_model
+from minigenre.saving.model_files import save_model
 
 __all__ = ["AdamOptimizer", "keras", "tf"]
 

@@ -90,7 +90,11 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
             path, f"unsupported model class {config.get('class_name')!r}"
         )
     body = config["config"]
-    dtype = body.get("dtype", "float32")
+    # Keras writes the dtype policy on the model, on each layer, or both: the
+    # model's wins, then the first layer's (float32 if neither has one).
+    first = body["layers"][0]["config"] if body["layers"] else {}
+    first = first.get("dtype") if isinstance(first, dict) else None
+    dtype = body.get("dtype") or first or "float32"
     input_dim, layers = None, []
     for entry in body["layers"]:
         kind, settings = entry["class_name"], entry["config"]
@@ -184,7 +188,7 @@ def _optimizer(path, optimizer) -> dict:
 
 
 def _compile(path, config: dict | None) -> dict | None:
-    """``saving.compile_config``'s description of Keras's ``compile_config``."""
+    """``config.compile_config``'s description of Keras's ``compile_config``."""
     if not config:
         return None
     loss, from_logits = config["loss"], False

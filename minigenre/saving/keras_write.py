@@ -1,5 +1,5 @@
 """Writing Keras 3 ``.keras`` archives with h5py (no TensorFlow); the layout is
-described in ``keras_format``, which reads them.
+described in ``keras_read``, which reads them.
 
 What is written is what Keras 3 writes for the same model, minus what it does not
 need to load it: ``keras.saving.load_model`` opens the archive, compiles the model
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from minigenre import _io
-from minigenre.keras_format import h5py_module, layer_key
+from minigenre.saving import files
+from minigenre.saving.keras_read import h5py_module, layer_key
 
 # metadata.json's keras_version. Keras loads an archive without checking it, and
 # minigenre's reader only asks for a 3.x version. The layout written here follows
@@ -42,7 +42,7 @@ _INITIALIZERS = {
 
 
 def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
-    """Keras's ``config.json`` for a model described by ``saving.model_config``."""
+    """Keras's ``config.json`` for a model described by ``Sequential.get_config``."""
     dtype = model_config["dtype"]
     layers = [
         _serialized(
@@ -100,7 +100,7 @@ def save(
 
     Args:
         weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
-        optimizer: ``saving.optimizer_state``'s ``{"iterations", "learning_rate",
+        optimizer: ``config.optimizer_state``'s ``{"iterations", "learning_rate",
             "slots"}``, or None for an uncompiled model.
     """
     content = io.BytesIO()
@@ -124,7 +124,7 @@ def save(
     }
     config = _keras_config(model_config, compile_config)
     with (
-        _io.atomic_open(path, "wb") as f,
+        files.atomic_open(path, "wb") as f,
         zipfile.ZipFile(f, "w") as archive,
     ):
         archive.writestr("metadata.json", json.dumps(metadata))

@@ -27,10 +27,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from minigenre._checks import check_features, check_labels
-from minigenre._io import atomic_open
+from minigenre.saving.files import atomic_open
 from minigenre.study.labelled import read_labelled_csv, read_unlabelled_csv
 from minigenre.study.tables import parse_floats
+from minigenre.training.checks import check_features, check_labels
 
 GENRES: tuple[str, ...] = (
     "Pop_Rock", "Electronic", "Rap", "Jazz", "Latin",

@@ -24,10 +24,10 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from minigenre._checks import check_labels
-from minigenre._io import atomic_open
+from minigenre.saving.files import atomic_open
 from minigenre.study import metrics
 from minigenre.study.tables import blocks, count_lines, split_lines
+from minigenre.training.checks import check_labels
 
 N_CLASSES = 10
 LABEL_HEADER = ("Sample_id", "Sample_label")
@@ -64,7 +64,7 @@ def confident_labels(
     >>> confident_labels([[0.1, 0.24, 0.22, 0.22, 0.22]]).tolist()  # 0.24 is too low
     [0]
     """
-    proba = metrics._as_proba(proba)
+    proba = metrics.as_proba(proba)
     if threshold is not None and not 0 <= threshold < 1:
         raise ValueError(f"threshold must be in [0, 1) or None; received {threshold}.")
     if not 0 <= fallback < proba.shape[1]:
@@ -117,7 +117,7 @@ def write_proba_submission(
         proba: Probabilities, shape ``(n_samples, n_classes)``, rows summing to 1.
         n_classes: Number of classes (columns).
     """
-    proba = metrics._as_proba(proba)
+    proba = metrics.as_proba(proba)
     if proba.shape[1] != n_classes:
         raise ValueError(
             f"proba must have {n_classes} columns; received shape {proba.shape}."

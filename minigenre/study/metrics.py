@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from minigenre._checks import check_labels
+from minigenre.training.checks import check_labels
 
 # Loose enough for float32 softmax output and probabilities rounded in a CSV file,
 # tight enough to catch logits or unnormalised scores passed by mistake.
 PROBA_SUM_ATOL = 1e-3
 
 
-def _as_proba(proba: ArrayLike) -> NDArray:
+def as_proba(proba: ArrayLike) -> NDArray:
     """Returns ``proba`` as float64 after checking that each row is a distribution."""
     arr = np.asarray(proba)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] < 2:
@@ -103,7 +103,7 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike, eps: float = 1e-7) -> float:
     """
     if not 0 < eps < 0.5:
         raise ValueError(f"eps must be in (0, 0.5); received eps={eps!r}.")
-    proba = _as_proba(proba)
+    proba = as_proba(proba)
     y_true = check_labels(y_true, "y_true", n_classes=proba.shape[1])
     _check_same_length(y_true, proba, "proba")
     proba = proba / proba.sum(axis=1, keepdims=True)  # Keras renormalises first

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from minigenre._checks import check_features, check_labels, check_real
+from minigenre.training.checks import check_features, check_labels, check_real
 
 # The study's feature layout (264 values per song); data.SECTIONS holds the same.
 DEFAULT_SECTIONS: Mapping[str, slice] = MappingProxyType(

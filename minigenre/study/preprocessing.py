@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from minigenre._checks import check_features
-from minigenre._io import load_npz, save_npz
+from minigenre.saving.files import load_npz, save_npz
+from minigenre.training.checks import check_features
 
 
 class StandardScaler:

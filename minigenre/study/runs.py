@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from minigenre import Sequential
-from minigenre._io import atomic_open, npz_headers
+from minigenre.saving.files import atomic_open, npz_headers
 from minigenre.study.config import RUN_FORMAT, RunConfig
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler

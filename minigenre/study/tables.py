@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from minigenre._io import check_readable_file
+from minigenre.saving.files import check_readable_file
 
 #: The longest line read, 16 Mi characters, room for 800,000 numbers of 20
 #: characters (a line of the study's files has about 5,000). A longer line (a file

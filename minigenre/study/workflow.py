@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -29,9 +29,10 @@ from minigenre.study import kaggle, metrics, plots
 from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
 from minigenre.study.data import N_FEATURES, SECTIONS, Dataset, load_unlabelled_csv
 from minigenre.study.network import study_model
+from minigenre.study.options import OPTIONS
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.runs import SCALER, Run
-from minigenre.weighting import balanced_class_weight
+from minigenre.training.weighting import balanced_class_weight
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -44,7 +45,9 @@ def fingerprint(dataset: Dataset) -> str:
 
 
 def split_rows(
-    dataset: Dataset, seed: int, validation_size: float = 0.2
+    dataset: Dataset,
+    seed: int,
+    validation_split: float = OPTIONS["validation_split"].default,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The study's stratified split of the labelled rows, not yet standardized.
 
@@ -65,7 +68,7 @@ def split_rows(
     return train_test_split(
         dataset.x_train,
         dataset.y_train,
-        test_size=validation_size,
+        test_size=validation_split,
         seed=seed,
         stratify=dataset.y_train,
     )
@@ -82,13 +85,17 @@ class Split:
     scaler: StandardScaler
 
 
-def split_and_scale(dataset: Dataset, seed: int, validation_size: float = 0.2) -> Split:
+def split_and_scale(
+    dataset: Dataset,
+    seed: int,
+    validation_split: float = OPTIONS["validation_split"].default,
+) -> Split:
     """Stratified 80/20 split; the scaler is fit on the training rows alone.
 
     The study's first slip, fixed: it standardized the test rows with their own
     statistics.
     """
-    x_train, x_val, y_train, y_val = split_rows(dataset, seed, validation_size)
+    x_train, x_val, y_train, y_val = split_rows(dataset, seed, validation_split)
     scaler = StandardScaler().fit(x_train)
     return Split(
         scaler.transform(x_train), y_train, scaler.transform(x_val), y_val, scaler
@@ -97,32 +104,41 @@ def split_and_scale(dataset: Dataset, seed: int, validation_size: float = 0.2) -
 
 @dataclass(frozen=True)
 class TrainingOptions:
-    """How ``train_run`` trains, beyond epochs and batch size; the study's defaults.
+    """How ``train_run`` trains, beyond epochs and batch size; the study's defaults,
+    and the checks, of `options.OPTIONS`.
 
     Args:
         units: Width of the hidden ELU layer.
         learning_rate: Adam's learning rate.
         class_weight: ``"balanced"`` weights each class's loss by ``n_samples /
-            (n_classes * count)`` (``minigenre.weighting.balanced_class_weight``),
+            (n_classes * count)`` (``weighting.balanced_class_weight``),
             or None for no weighting.
-        validation_size: Share of the labelled rows held out (stratified).
+        validation_split: Share of the labelled rows held out (stratified).
         patience: Stop after this many epochs without a lower ``val_loss`` and
             keep the best epoch's weights (``EarlyStopping``); None trains on.
+
+    Raises:
+        ValueError: If an option's value breaks its rule, e.g. ``Received:
+            validation_split=1.0``.
     """
 
-    units: int = 128
-    learning_rate: float = 0.001
-    class_weight: str | None = None
-    validation_size: float = 0.2
-    patience: int | None = None
+    units: int = OPTIONS["units"].default
+    learning_rate: float = OPTIONS["learning_rate"].default
+    class_weight: str | None = OPTIONS["class_weight"].default
+    validation_split: float = OPTIONS["validation_split"].default
+    patience: int | None = OPTIONS["patience"].default
+
+    def __post_init__(self) -> None:
+        for option in fields(self):
+            OPTIONS[option.name].check(getattr(self, option.name))
 
 
 def train_run(
     dataset: Dataset,
     source: DataSource,
-    seed: int = 0,
-    epochs: int = 4,
-    batch_size: int = 32,
+    seed: int = OPTIONS["seed"].default,
+    epochs: int = OPTIONS["epochs"].default,
+    batch_size: int = OPTIONS["batch_size"].default,
     model: str = "numpy",
     verbose: int = 1,
     fit_keras: Callable | None = None,
@@ -150,9 +166,12 @@ def train_run(
     """
     if model not in MODEL_KINDS:
         raise ValueError(f"model must be one of {MODEL_KINDS}. Received: {model!r}")
+    # Checked as config.json will be, so that the saved run loads again.
+    for name, value in (("seed", seed), ("epochs", epochs), ("batch_size", batch_size)):
+        OPTIONS[name].check(value)
     options = options or TrainingOptions()
     try:
-        split = split_and_scale(dataset, seed, options.validation_size)
+        split = split_and_scale(dataset, seed, options.validation_split)
     except ValueError as err:
         raise ValueError(f"{source.describe()}: {err}") from None
     x_train, y_train, scaler = split.x_train, split.y_train, split.scaler
@@ -189,12 +208,8 @@ def train_run(
         genre_names=dataset.genre_names,
         majority_class=int(np.bincount(dataset.y_train).argmax()),
         data_sha256=fingerprint(dataset),
-        units=options.units,
-        validation_size=options.validation_size,
-        learning_rate=options.learning_rate,
-        class_weight=options.class_weight,
-        patience=options.patience,
         feature_names=dataset.feature_names,
+        **asdict(options),  # units, learning_rate, ...: the config's names too
     )
     history = {key: [float(v) for v in values] for key, values in history.items()}
     return Run(config, numpy_model, scaler, history)
@@ -243,7 +258,7 @@ def evaluate_run(
     """
     check_compatible(run, dataset)
     config = run.config
-    _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_size)
+    _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_split)
     proba = probabilities(run, x_val)
     y_pred = kaggle.confident_labels(proba, threshold, config.majority_class)
     names = config.genre_names

@@ -5,7 +5,6 @@ Every message says what was expected, then ``Received: ...``, as Keras's do.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -19,6 +18,22 @@ def check_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}. Received: {name}={value}")
     return int(value)
+
+
+def check_learning_rate(learning_rate) -> float:
+    """Returns ``learning_rate`` if it is a finite number > 0, or raises (the one
+    check of every optimizer, the command line and a run's configuration)."""
+    if isinstance(learning_rate, bool) or not isinstance(
+        learning_rate, int | float | np.number
+    ):
+        raise ValueError(
+            f"learning_rate must be a number. Received: learning_rate={learning_rate!r}"
+        )
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
+    if not math.isfinite(learning_rate):
+        raise ValueError(f"learning_rate must be finite. Received: {learning_rate}")
+    return learning_rate
 
 
 def _as_array(value: ArrayLike, name: str) -> NDArray:
@@ -84,6 +99,18 @@ def check_features(
         raise ValueError(
             f"{name} must hold finite numbers. "
             f"Received: {x[row, col]} at row {row}, column {col}"
+        )
+    return x
+
+
+def check_model_input(x: ArrayLike, dtype: DTypeLike, input_dim: int | None) -> NDArray:
+    """``x`` checked as features of ``dtype`` for a model built for ``input_dim``
+    features (any width if None: the model is built from ``x``)."""
+    x = check_features(x, "x", dtype)
+    if input_dim is not None and x.shape[1] != input_dim:
+        raise ValueError(
+            f"x has {x.shape[1]} features; the model was built for "
+            f"{input_dim}. Received: x.shape={x.shape}"
         )
     return x
 
@@ -161,45 +188,3 @@ def check_weights(weights: list[NDArray], current: list[NDArray]) -> None:
         with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
             if not np.isfinite(new.astype(old.dtype)).all():
                 raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")
-
-
-def squares_finite(a: NDArray) -> bool:
-    """Whether every ``a**2`` is finite: no NaN, no inf, nothing beyond sqrt(max).
-
-    A sum of squares is at least each of its squares, so if ``vdot(a, a)`` is
-    finite, every square is: one BLAS pass, 2.8 us for the study network's 35,210
-    weights, where a min and a max take 5.2 us (two passes). Only a sum that is not
-    finite needs the exact check, which finds whether one square is to blame.
-
-    >>> squares_finite(np.array([3.0, 4.0])), squares_finite(np.array([1e200, 0.0]))
-    (True, False)
-    """
-    if math.isfinite(np.vdot(a, a)):
-        return True
-    bound = largest_squarable(a.dtype)
-    return bool(-bound <= a.min() and a.max() <= bound)  # NaN fails both
-
-
-def all_finite(a: NDArray) -> bool:
-    """Whether ``a`` has no NaN or inf; the fast path of ``squares_finite`` first.
-
-    >>> all_finite(np.array([1e200, 0.0])), all_finite(np.array([np.inf]))
-    (True, False)
-    """
-    if math.isfinite(np.vdot(a, a)):
-        return True
-    return math.isfinite(a.min()) and math.isfinite(a.max())
-
-
-@functools.cache
-def largest_squarable(dtype: np.dtype) -> float:
-    """The largest value of ``dtype`` whose square is finite.
-
-    >>> float(largest_squarable(np.dtype(np.float32)))
-    1.8446742974197924e+19
-    """
-    g = np.sqrt(np.finfo(dtype).max)  # may round up, to a value whose square overflows
-    with np.errstate(over="ignore"):
-        while not np.isfinite(g * g):
-            g = np.nextafter(g, dtype.type(0))
-    return g

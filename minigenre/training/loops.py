@@ -1,9 +1,9 @@
-"""The loop of ``Sequential.fit``: epochs of mini-batches, their logs and callbacks.
+"""The loops of ``fit`` and ``evaluate``: epochs of mini-batches, logs, callbacks.
 
-One epoch shuffles the rows, then for each mini-batch calls the model's training step
-(forward, loss, backward, one optimizer update: ``Sequential._train_step``) and adds
-the batch to the epoch's running logs. After the epoch come validation, the progress
-line and the callbacks, which may stop training.
+One epoch shuffles the rows, then for each mini-batch calls the model's
+``train_step`` (forward, loss, backward, one optimizer update; ``model.py``) and
+adds the batch to the epoch's running logs. After the epoch come validation, the
+progress line and the callbacks, which may stop training.
 """
 
 from __future__ import annotations
@@ -13,98 +13,11 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
-from minigenre import _chunks
-from minigenre._checks import check_features, check_labels
-from minigenre._threads import blas_threads
+from minigenre._speed import chunks, threads
 from minigenre.callbacks import History
-from minigenre.progress import ProgressBar, epoch_line
-from minigenre.weighting import (
-    balanced_class_weight,
-    check_class_weight,
-    check_sample_weight,
-    sample_weights_from_classes,
-)
-
-
-def check_validation_data(model, validation_data) -> tuple:
-    """``(x_val, y_val, sample_weight or None)``, checked before the first epoch.
-
-    Keras accepts ``(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``.
-    """
-    is_tuple = isinstance(validation_data, tuple | list)
-    if not is_tuple or len(validation_data) not in (2, 3):
-        length = getattr(validation_data, "__len__", None)
-        raise ValueError(
-            "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
-            f"val_sample_weight). Received: {type(validation_data).__name__}"
-            f"{f' of length {length()}' if length else ''}"
-        )
-    x_val = check_features(validation_data[0], "validation_data's x", model.dtype)
-    if x_val.shape[1] != model.input_dim:
-        raise ValueError(
-            f"validation_data's x has {x_val.shape[1]} features; the model was "
-            f"built for {model.input_dim}. Received: x.shape={x_val.shape}"
-        )
-    if len(x_val) == 0:
-        raise ValueError("validation_data's x has no rows.")
-    y_val = check_labels(
-        validation_data[1], "validation_data's y", model.layers[-1].units, len(x_val)
-    )
-    weight = None
-    if len(validation_data) == 3 and validation_data[2] is not None:
-        weight = check_sample_weight(validation_data[2], len(x_val), model.dtype)
-    return x_val, y_val, weight
-
-
-def split_validation(x, y, weight, validation_split: float):
-    """``(x, y, weight, validation)``: Keras holds out the *last* rows, unshuffled."""
-    if (
-        isinstance(validation_split, bool)
-        or not isinstance(validation_split, int | float)
-        or not 0 <= validation_split < 1
-    ):
-        raise ValueError(
-            f"validation_split must be in [0, 1). Received: {validation_split!r}"
-        )
-    if not validation_split:
-        return x, y, weight, None
-    split_at = math.floor(len(x) * (1 - validation_split))
-    if split_at in (0, len(x)):
-        side = "training" if split_at == 0 else "validation"
-        raise ValueError(
-            f"validation_split={validation_split} leaves no rows for {side} "
-            f"(of {len(x)} rows)."
-        )
-    rest = None if weight is None else weight[split_at:]
-    validation = (x[split_at:], y[split_at:], rest)
-    weight = None if weight is None else weight[:split_at]
-    return x[:split_at], y[:split_at], weight, validation
-
-
-def sample_weights(
-    model, y: NDArray, sample_weight: ArrayLike | None, class_weight
-) -> NDArray | None:
-    """Each row's weight (n,), from ``sample_weight`` or from its class; or None.
-
-    ``class_weight`` is Keras's ``{class: weight}`` (a class left out weighs 1.0)
-    or ``"balanced"`` (``weighting.balanced_class_weight`` of ``y``); the two
-    cannot be given together, as in Keras.
-    """
-    if sample_weight is not None and class_weight is not None:
-        raise ValueError(
-            "sample_weight and class_weight cannot be given together (as in Keras): "
-            f"give one. Received: class_weight={class_weight!r}"
-        )
-    if sample_weight is not None:
-        return check_sample_weight(sample_weight, len(y), model.dtype)
-    if class_weight is None:
-        return None
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        class_weight = balanced_class_weight(y)
-    table = check_class_weight(class_weight, model.layers[-1].units)
-    return sample_weights_from_classes(y, table, model.dtype)
+from minigenre.training.progress import ProgressBar, epoch_line
 
 
 class Batches:
@@ -212,10 +125,12 @@ def fit_loop(
         logs = run_epoch(model, batches, rng, epoch, bar)
         if validation is not None:
             x_val, y_val, weight = validation
-            chunks = model._chunks(len(x_val), batches.batch_size)
-            with blas_threads(model._largest_product(chunks[0].stop)):
+            parts = chunks.for_layers(
+                model.layers, len(x_val), batches.batch_size, model.dtype
+            )
+            with threads.for_layers(model.layers, parts[0].stop):
                 val = evaluate_loop(
-                    model, x_val, y_val, weight, batches.batch_size, chunks
+                    model, x_val, y_val, weight, batches.batch_size, parts
                 )
             logs.update({f"val_{key}": value for key, value in val.items()})
         if bar is not None:
@@ -235,8 +150,12 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
     """One pass over the batches, one update each: returns the epoch's logs."""
     logs = RunningLogs(model)
     for step, (x, y, weight) in enumerate(batches.epoch(rng)):
-        where = f" at epoch {epoch + 1}, batch {step + 1}"
-        loss, out = model._train_step(x, y, weight, where)
+        try:
+            loss, out = model.train_step(x, y, weight)
+        except ValueError as err:  # say where: "... at epoch 1, batch 3: ..."
+            head, _, tail = str(err).partition(": ")
+            where = f" at epoch {epoch + 1}, batch {step + 1}"
+            raise ValueError(f"{head}{where}: {tail}") from None
         logs.add(loss, out, y, weight)
         if bar is not None and step + 1 < batches.steps:
             bar.update(step + 1, logs.result())
@@ -244,17 +163,17 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
 
 
 def evaluate_loop(
-    model, x, y, weight, batch_size: int, chunks: list[slice]
+    model, x, y, weight, batch_size: int, parts: list[slice]
 ) -> dict[str, float]:
     """The loss and metrics over ``x`` in batches, no update, as Keras's evaluate.
 
     Each batch's loss is ``sum(w * loss) / batch_size``; the result is their
     batch-size-weighted mean. The rows are computed a chunk of whole batches at a
-    time, with the bits of batch-by-batch (see ``_chunks``).
+    time (``parts``), with the bits of batch-by-batch (see ``_speed/chunks.py``).
     """
     logs = RunningLogs(model)
-    for rows in chunks:
+    for rows in parts:
         w = None if weight is None else weight[rows]
-        out, per_sample = model._forward_loss(x[rows], y[rows], w)  # (rows, classes)
-        logs.add_batches(_chunks.batch_means(per_sample, batch_size), out, y[rows], w)
+        out, per_sample = model.test_step(x[rows], y[rows], w)  # (rows, classes)
+        logs.add_batches(chunks.batch_means(per_sample, batch_size), out, y[rows], w)
     return logs.result()

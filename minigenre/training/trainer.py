@@ -1,9 +1,13 @@
-"""Keras's training API: ``fit``, ``evaluate``, ``train_on_batch``, ``test_on_batch``.
+"""Keras's model API around the network: ``fit``, ``evaluate``, ``predict`` and the
+one-batch calls (``train_on_batch``, ``test_on_batch``, ``compute_gradients``).
 
-``Sequential`` inherits them, as Keras models inherit its ``Trainer``. Each checks
-what it is given, all before the first update, then runs the loops in
-``training.py``; the network itself (layers, forward, backward, one training step)
-is in ``model.py``.
+``Sequential`` inherits them, as Keras models inherit its ``Trainer``, with
+``save``, ``save_weights`` and ``load_weights`` (``minigenre.saving.model_files``).
+Each checks what it is given, all before the first update, then runs the loops in
+``loops.py``. They use only the model's public members: ``layers``, ``dtype``,
+``optimizer``, ``metrics``, ``built``, ``input_dim``, ``build``,
+``shuffle_generator``, ``make_train_function``, ``train_step``, ``test_step``,
+``predict_step``, ``compute_loss`` and ``backward`` (``model.py``).
 """
 
 from __future__ import annotations
@@ -12,18 +16,18 @@ import math
 import time
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from minigenre import training
-from minigenre._checks import check_int
-from minigenre._threads import blas_threads
+from minigenre._speed import chunks, threads
 from minigenre.callbacks import Callback, History
-from minigenre.progress import show_finished
-from minigenre.weighting import check_sample_weight
+from minigenre.saving.model_files import ModelFiles
+from minigenre.training import loops, validation, weighting
+from minigenre.training.checks import check_int, check_labels, check_model_input
+from minigenre.training.progress import show_finished
 
 
-class Trainer:
-    """The training methods of ``Sequential`` (see ``model.py`` for the rest)."""
+class Trainer(ModelFiles):
+    """The training methods of ``Sequential`` (see ``model.py`` for the network)."""
 
     def train_on_batch(
         self,
@@ -49,12 +53,29 @@ class Trainer:
             The batch's loss before the update, or ``[loss, accuracy]`` if the model
             was compiled with ``metrics=["accuracy"]``, or the dict.
         """
-        x, y = self._check_ready(x, y, "train_on_batch")
-        weight = training.sample_weights(self, y, sample_weight, class_weight)
-        logs = training.RunningLogs(self)
-        with blas_threads(self._largest_product(len(x))):
-            logs.add(*self._train_step(x, y, weight), y, weight)
-        return _returned(logs.result(), return_dict)  # the batch's own, as Keras
+        x, y = checked_batch(self, x, y, "train_on_batch")
+        weight = self._weights_of(y, sample_weight, class_weight)
+        self.make_train_function(steps=1)
+        logs = loops.RunningLogs(self)
+        with threads.for_layers(self.layers, len(x)):
+            logs.add(*self.train_step(x, y, weight), y, weight)
+        return returned(logs.result(), return_dict)  # the batch's own, as Keras
+
+    def compute_gradients(
+        self, x: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> list[NDArray]:
+        """dL/dweight of one batch at the current weights, without an update.
+
+        Returns:
+            One array per weight, in ``get_weights`` order: ``[dL/dkernel_0,
+            dL/dbias_0, ...]``, the loss being the batch's ``sum(w * loss) / n``.
+        """
+        x, y = checked_batch(self, x, y, "compute_gradients")
+        weight = self._weights_of(y, sample_weight, None)
+        with threads.for_layers(self.layers, len(x)):
+            out, _ = self.compute_loss(x, y, weight, training=True)
+            self.backward(y, out, weight)
+        return [g.copy() for layer in self.layers for g in layer.gradients]
 
     def test_on_batch(
         self,
@@ -92,7 +113,7 @@ class Trainer:
         of the batch losses, each ``sum(w * loss) / batch_size`` with sample or
         class weights; ``metrics`` count every row alike, ``weighted_metrics`` weigh
         them. All from each batch's forward pass before its update. Everything given
-        is checked before the first update. The loop itself is in ``training.py``.
+        is checked before the first update. The loop itself is in ``loops.py``.
 
         Args:
             class_weight: ``{class: weight}`` (finite, > 0; a class left out weighs
@@ -108,28 +129,32 @@ class Trainer:
             A ``History``: ``history.history`` maps ``loss``, each metric and, with
             validation, ``val_loss`` and each ``val_`` metric to per-epoch lists.
         """
-        x, y = self._check_ready(x, y, "fit")
+        x, y = checked_batch(self, x, y, "fit")
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         epochs = check_int(epochs, "epochs", minimum=0)
         initial_epoch = check_int(initial_epoch, "initial_epoch", minimum=0)
         verbose = check_verbose(verbose)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(y), self.dtype)
+            sample_weight = weighting.check_sample_weight(
+                sample_weight, len(y), self.dtype
+            )
         if validation_data is not None:  # it wins over validation_split, as in Keras
-            validation = training.check_validation_data(self, validation_data)
+            held_out = validation.check_validation_data(self, validation_data)
         else:
-            x, y, sample_weight, validation = training.split_validation(
+            x, y, sample_weight, held_out = validation.split_validation(
                 x, y, sample_weight, validation_split
             )
-        weight = training.sample_weights(self, y, sample_weight, class_weight)
-        with blas_threads(self._largest_product(min(batch_size, len(x)))):
-            return training.fit_loop(
+        weight = self._weights_of(y, sample_weight, class_weight)
+        batches = loops.Batches(x, y, weight, batch_size)
+        self.make_train_function(steps=max(epochs - initial_epoch, 0) * batches.steps)
+        with threads.for_layers(self.layers, min(batch_size, len(x))):
+            return loops.fit_loop(
                 self,
-                training.Batches(x, y, weight, batch_size),
+                batches,
                 epochs=epochs,
                 verbose=verbose,
-                validation=validation,
-                rng=self._shuffle_rng if shuffle else None,
+                validation=held_out,
+                rng=self.shuffle_generator if shuffle else None,
                 callbacks=[History(), *(callbacks or [])],
                 initial_epoch=initial_epoch,
             )
@@ -145,7 +170,7 @@ class Trainer:
     ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on (x, y), as Keras's ``evaluate``, in batches of
         ``batch_size`` rows (None: Keras's 32), computed in large chunks with the
-        same bits (see ``_chunks``).
+        same bits (see ``minigenre/_speed/chunks.py``).
 
         Each batch's loss is ``sum(w * loss) / batch_size`` (``w = 1`` without
         ``sample_weight``), the result their batch-size-weighted mean; metrics
@@ -154,19 +179,76 @@ class Trainer:
         Returns:
             ``[loss, *metrics]`` (just the loss without metrics), or a dict.
         """
-        x, y = self._check_ready(x, y, "evaluate")
+        x, y = checked_batch(self, x, y, "evaluate")
         batch_size = 32 if batch_size is None else batch_size
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         verbose = check_verbose(verbose)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(y), self.dtype)
+            sample_weight = weighting.check_sample_weight(
+                sample_weight, len(y), self.dtype
+            )
         steps = math.ceil(len(x) / batch_size)
         start = time.perf_counter()  # Keras's bar counts from the first batch
-        chunks = self._chunks(len(x), batch_size)
-        with blas_threads(self._largest_product(chunks[0].stop)):
-            logs = training.evaluate_loop(self, x, y, sample_weight, batch_size, chunks)
+        parts = chunks.for_layers(self.layers, len(x), batch_size, self.dtype)
+        with threads.for_layers(self.layers, parts[0].stop):
+            logs = loops.evaluate_loop(self, x, y, sample_weight, batch_size, parts)
         show_finished(verbose, steps, start, logs)
-        return _returned(logs, return_dict)
+        return returned(logs, return_dict)
+
+    def predict(
+        self, x: ArrayLike, batch_size: int | None = None, verbose: int = 0
+    ) -> NDArray:
+        """Returns the model's outputs, (n, units): class probabilities for softmax.
+
+        Args:
+            batch_size: Rows per forward pass; None means Keras's 32, computed in
+                large chunks with the same bits (``_speed/chunks.py``).
+            verbose: 0 silent (the default here; Keras shows a bar), 1 a progress
+                bar, 2 one line.
+        """
+        if not self.built:
+            raise ValueError("The model is not built: call fit() or set_weights().")
+        x = check_model_input(x, self.dtype, self.input_dim)
+        verbose = check_verbose(verbose)
+        if len(x) == 0:
+            return np.empty((0, self.layers[-1].units))
+        if batch_size is None:
+            parts = chunks.for_layers(self.layers, len(x), 32, self.dtype)
+        else:
+            batch_size = check_int(batch_size, "batch_size", minimum=1)
+            parts = [slice(i, i + batch_size) for i in range(0, len(x), batch_size)]
+        out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
+        start = time.perf_counter()
+        with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
+            for rows in parts:
+                out[rows] = self.predict_step(x[rows])
+        steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
+        show_finished(verbose, steps, start, {})
+        return out
+
+    def predict_on_batch(self, x: ArrayLike) -> NDArray:
+        """The outputs for one batch, (batch, units) (Keras's name)."""
+        return self.predict(x, batch_size=max(len(np.asarray(x)), 1))
+
+    def _weights_of(self, y, sample_weight, class_weight) -> NDArray | None:
+        return weighting.sample_weights(
+            y, sample_weight, class_weight, self.layers[-1].units, self.dtype
+        )
+
+
+def checked_batch(model, x, y, what: str) -> tuple[NDArray, NDArray]:
+    """``(x, y)`` checked for ``model`` (built from ``x`` if it was not yet)."""
+    if model.optimizer is None:
+        raise ValueError(f"Call compile() before {what}().")
+    x = check_model_input(x, model.dtype, model.input_dim)
+    if len(x) == 0:
+        raise ValueError(
+            f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
+        )
+    y = check_labels(y, "y", n_classes=model.layers[-1].units, n_rows=len(x))
+    if not model.built:
+        model.build(x.shape[1])
+    return x, y
 
 
 def check_verbose(verbose) -> int:
@@ -175,7 +257,7 @@ def check_verbose(verbose) -> int:
     return int(verbose)
 
 
-def _returned(logs: dict[str, float], return_dict: bool):
+def returned(logs: dict[str, float], return_dict: bool):
     """Keras's return value: the dict, the loss alone, or ``[loss, *metrics]``."""
     if return_dict:
         return logs

@@ -115,3 +115,31 @@ def check_sample_weight(sample_weight: ArrayLike, n: int, dtype: DTypeLike) -> N
             f"sample_weight must be finite and >= 0. Received: {w[row]} at row {row}"
         )
     return w
+
+
+def sample_weights(
+    y: NDArray,
+    sample_weight: ArrayLike | None,
+    class_weight,
+    n_classes: int,
+    dtype: DTypeLike,
+) -> NDArray | None:
+    """Each row's weight (n,), from ``sample_weight`` or from its class; or None.
+
+    ``class_weight`` is Keras's ``{class: weight}`` (a class left out weighs 1.0)
+    or ``"balanced"`` (``balanced_class_weight`` of ``y``); the two
+    cannot be given together, as in Keras.
+    """
+    if sample_weight is not None and class_weight is not None:
+        raise ValueError(
+            "sample_weight and class_weight cannot be given together (as in Keras): "
+            f"give one. Received: class_weight={class_weight!r}"
+        )
+    if sample_weight is not None:
+        return check_sample_weight(sample_weight, len(y), dtype)
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        class_weight = balanced_class_weight(y)
+    table = check_class_weight(class_weight, n_classes)
+    return sample_weights_from_classes(y, table, dtype)

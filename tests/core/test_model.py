@@ -379,3 +379,59 @@ def test_a_layer_array_replaced_after_build_is_still_trained(blobs):
     untouched.fit(x, y, epochs=2, verbose=0)
     for a, b in zip(replaced.get_weights(), untouched.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_compute_gradients_are_train_on_batchs_and_change_nothing(blobs):
+    x, y = blobs[0][:32], blobs[1][:32]
+    model = study_model(seed=2)
+    model.fit(x, y, epochs=1, verbose=0)
+    before, steps = model.get_weights(), model.optimizer.iterations
+    gradients = model.compute_gradients(x, y)
+    assert [g.shape for g in gradients] == [w.shape for w in before]
+    for a, b in zip(model.get_weights(), before, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert model.optimizer.iterations == steps
+    model.train_on_batch(x, y)  # leaves the same gradients in the layers
+    left = [g for layer in model.layers for g in layer.gradients]
+    for a, b in zip(gradients, left, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_train_step_is_the_step_train_on_batch_runs(blobs):
+    x, y = blobs[0][:32], blobs[1][:32]
+    stepped, batched = study_model(seed=5), study_model(seed=5)
+    stepped.build(x.shape[1])
+    stepped.make_train_function(steps=1)
+    loss, out = stepped.train_step(x, y)
+    assert out.shape == (32, 10)
+    assert loss == batched.train_on_batch(x, y)[0]
+    for a, b in zip(stepped.get_weights(), batched.get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_test_step_gives_each_rows_weighted_loss_without_an_update(blobs):
+    x, y = blobs[0][:32], blobs[1][:32]
+    model = study_model(seed=1)
+    model.build(x.shape[1])
+    before = model.get_weights()
+    out, per_sample = model.test_step(x, y)
+    _, weighted = model.test_step(x, y, np.full(32, 2.0, np.float32))
+    assert per_sample.shape == (32,)
+    assert weighted.tolist() == (per_sample * 2).tolist()
+    assert np.allclose(out.sum(axis=1), 1, atol=1e-6)  # probabilities
+    assert model.evaluate(x, y, batch_size=32, verbose=0)[0] == pytest.approx(
+        per_sample.mean(), rel=1e-6
+    )
+    assert all((a == b).all() for a, b in zip(before, model.get_weights(), strict=True))
+    assert model.predict_step(x).tobytes() == model.predict(x, batch_size=32).tobytes()
+
+
+def test_get_config_and_from_config_rebuild_the_architecture():
+    model = study_model(seed=0)
+    model.build(264)
+    config = model.get_config()
+    assert config["input_dim"] == 264
+    assert [layer["units"] for layer in config["layers"]] == [128, 10]
+    copy = Sequential.from_config(config)
+    assert copy.get_config() == config
+    assert copy.count_params() == model.count_params() == 35_210

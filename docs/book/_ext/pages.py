@@ -30,7 +30,7 @@ MODULES = [
     "minigenre.initializers",
     "minigenre.losses",
     "minigenre.compat",
-    "minigenre.weighting",
+    "minigenre.training.weighting",
     "minigenre.course",
     "minigenre.study.data",
     "minigenre.study.tables",

@@ -1,4 +1,4 @@
-"""Adam's compiled update (the ``fast`` extra, numba) against the NumPy reference.
+"""When Adam runs its compiled update: jit_compile, "auto"'s rent, a learner's edit.
 
 Both must give the same bits: ``jit_compile`` changes the time, never a number.
 """
@@ -9,8 +9,6 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from minigenre import Adam, Dense, Sequential
 from minigenre.study.network import study_model
@@ -24,72 +22,6 @@ def _adam(jit_compile: bool, **config) -> Adam:
     optimizer = Adam(**config)
     optimizer.jit_compile = jit_compile  # as Sequential.compile sets it
     return optimizer
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    dtype=st.sampled_from([np.float32, np.float64]),
-    size=st.integers(1, 300),
-    steps=st.integers(1, 12),
-    learning_rate=st.floats(1e-5, 1.0),
-    beta_1=st.floats(0.0, 0.999),
-    beta_2=st.floats(0.0, 0.9999),
-    epsilon=st.sampled_from([1e-7, 1e-8, 1e-3]),
-    scale=st.sampled_from([1e-30, 1e-8, 1e-3, 1.0, 1e3, 1e15]),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_compiled_update_has_the_numpy_bits(
-    dtype, size, steps, learning_rate, beta_1, beta_2, epsilon, scale, seed
-):
-    rng = np.random.default_rng(seed)
-    config = dict(
-        learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon
-    )
-    reference, compiled = _adam(False, **config), _adam(True, **config)
-    w_reference = rng.standard_normal(size).astype(dtype)
-    w_compiled = w_reference.copy()
-    for _ in range(steps):
-        g = (rng.standard_normal(size) * scale).astype(dtype)
-        reference.apply_gradients([w_reference], [g])
-        compiled.apply_gradients([w_compiled], [g])
-    assert w_compiled.tobytes() == w_reference.tobytes()
-    for name in ("momentum", "velocity"):
-        [a], [b] = reference.get_state()[name], compiled.get_state()[name]
-        assert a.tobytes() == b.tobytes(), name
-    assert compiled.iterations == reference.iterations == steps
-
-
-def test_compiled_update_of_2d_arrays_has_the_numpy_bits():
-    # Several C-contiguous arrays of any shape, as Adam's public API takes them.
-    rng = np.random.default_rng(1)
-    shapes = [(264, 128), (128,), (128, 10), (10,)]
-    initial = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    weights = {jit: [w.copy() for w in initial] for jit in (False, True)}
-    optimizers = {jit: _adam(jit) for jit in (False, True)}
-    for _ in range(5):
-        grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-        for jit in (False, True):
-            optimizers[jit].apply_gradients(weights[jit], grads)
-    for a, b in zip(weights[False], weights[True], strict=True):
-        assert a.tobytes() == b.tobytes()
-
-
-def test_arrays_the_loop_cannot_take_get_the_numpy_update_in_place():
-    # A transposed view is not C-contiguous (its reshape would be a copy, and the
-    # update lost), float16 and mixed dtypes are not compiled: NumPy updates them.
-    rng = np.random.default_rng(2)
-    cases = [
-        (rng.standard_normal((6, 4)).astype(np.float32).T, np.float32),
-        (rng.standard_normal(5).astype(np.float16), np.float16),
-        (rng.standard_normal(5).astype(np.float64), np.float32),
-    ]
-    for w, g_dtype in cases:
-        before, expected = w.copy(), w.copy()
-        g = rng.standard_normal(w.shape).astype(g_dtype)
-        _adam(False).apply_gradients([expected], [g])
-        _adam(True).apply_gradients([w], [g])
-        assert not np.array_equal(w, before)  # updated in place, not in a copy
-        assert w.tobytes() == expected.tobytes()
 
 
 def test_sgd_takes_jit_compile_and_ignores_it():
@@ -198,8 +130,9 @@ def test_without_numba_true_is_refused_and_auto_runs_numpy():
     ]
 
 
-# Enough weight-updates for "auto" to load the compiled update part-way: 400 steps
-# (batch 1) of 1,126,410 weights, 4.5e8, after a study fit's 1.5e7.
+# Enough weight-updates for "auto" to load the compiled update for this fit: 400
+# steps (batch 1) of 1,126,410 weights, 4.5e8, after a study fit's 1.5e7. The fit
+# knows its steps in advance, so the choice is made once, before its first step.
 BIG_FIT = """
 rng = np.random.default_rng(0)
 x = rng.standard_normal((400, 264)).astype(np.float32)
@@ -238,13 +171,13 @@ sys.modules["numba"] = numba
 
 @pytest.mark.slow
 def test_auto_loads_the_compiled_update_only_after_enough_work():
-    # One study fit never loads numba; the big fit switches to the compiled update
-    # part-way, with the bits of the NumPy update all along.
+    # One study fit never loads numba; the big fit takes the compiled update, with
+    # the bits of the readable update.
     out = _run(
         STUDY_FIT
         + 'print("numba" in sys.modules)\n'
         + BIG_FIT
-        + 'print("minigenre._adam_compiled" in sys.modules)\n'
+        + 'print("minigenre._speed.adam_compiled" in sys.modules)\n'
     )
     assert out.splitlines() == ["False", "True", "True"]
 
@@ -255,7 +188,7 @@ def test_auto_keeps_numpy_if_numba_cannot_load_the_loop():
         BROKEN_NUMBA
         + STUDY_FIT
         + BIG_FIT
-        + 'print("minigenre._adam_compiled" in sys.modules)\n'
+        + 'print("minigenre._speed.adam_compiled" in sys.modules)\n'
     )
     assert out.splitlines() == ["True", "False"]
 
@@ -283,3 +216,62 @@ print(all((a == b).all() for a, b in zip(before, model.get_weights())))
         'jit_compile="auto" or False runs the NumPy update.',
         "True",
     ]
+
+
+# A learner's edit of the readable update: the same formula with another factor.
+EDITED_UPDATE = """
+from minigenre import Adam
+
+def edited(self, w, g, m, v, alpha):
+    m += (g - m) * (1 - self.beta_1) * 0.5
+    v += (g * g - v) * (1 - self.beta_2)
+    w -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+
+Adam.update_step = edited
+"""
+
+
+@pytest.mark.slow
+def test_auto_never_trains_past_a_learners_edit():
+    # After the edit, the big fit with "auto" has paid the rent but keeps the edited
+    # readable update (the compiled loop no longer gives its bits); False and "auto"
+    # give the same weights, and True refuses in one line.
+    out = _run(
+        STUDY_FIT
+        + EDITED_UPDATE
+        + BIG_FIT
+        + 'print("minigenre._speed.adam_compiled" in sys.modules)\n'
+        + """
+model = Sequential([Dense(3, activation="softmax")], seed=0)
+model.compile("adam", jit_compile=True)
+try:
+    model.fit(np.ones((2, 4)), np.array([0, 1]), verbose=0)
+except ValueError as err:
+    print(err)
+"""
+    )
+    assert out.splitlines() == [
+        "True",
+        "True",
+        "jit_compile=True: Adam's compiled update does not give the bits of "
+        "Adam.update_step (was it edited?); jit_compile=False runs update_step "
+        "itself.",
+    ]
+
+
+def test_the_edited_readable_update_is_what_trains():
+    # Without jit_compile, the readable update_step is the update: a subclass that
+    # halves the step trains another model, the unedited one Adam's.
+    class Halved(Adam):
+        def update_step(self, w, g, m, v, alpha):
+            super().update_step(w, g, m, v, alpha / 2)
+
+    x = np.random.default_rng(0).standard_normal((64, 5))
+    weights = {}
+    for name, optimizer in (("adam", Adam()), ("halved", Halved())):
+        model = Sequential([Dense(3, activation="softmax")], seed=0)
+        model.compile(optimizer, jit_compile=False)
+        model.fit(x, np.arange(64) % 3, epochs=2, verbose=0)
+        weights[name] = model.get_weights()
+    for a, b in zip(weights["adam"], weights["halved"], strict=True):
+        assert not np.array_equal(a, b)

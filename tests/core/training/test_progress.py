@@ -3,8 +3,8 @@
 import io
 import re
 
-from minigenre.progress import ProgressBar, format_logs
 from minigenre.study.network import study_model
+from minigenre.training.progress import ProgressBar, format_logs
 
 
 def test_verbose_prints_keras_progress_lines(blobs, capsys):

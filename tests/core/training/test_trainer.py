@@ -111,7 +111,12 @@ def test_class_weight_balanced_is_the_balanced_dict(data):
     x, y = data
     a, b = make_model(), make_model()
     a.fit(x, y, class_weight="balanced", verbose=0)
-    b.fit(x, y, class_weight=minigenre.weighting.balanced_class_weight(y), verbose=0)
+    b.fit(
+        x,
+        y,
+        class_weight=minigenre.training.weighting.balanced_class_weight(y),
+        verbose=0,
+    )
     assert same_weights(a, b)
 
 

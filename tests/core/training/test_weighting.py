@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from minigenre.weighting import (
+from minigenre.training.weighting import (
     balanced_class_weight,
     check_class_weight,
     check_sample_weight,

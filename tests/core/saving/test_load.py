@@ -1,0 +1,123 @@
+"""load_model: a whole model back from a file, ready to train on exactly."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from minigenre import load_model, save_model
+from minigenre.saving import files
+from minigenre.study.network import study_model
+
+
+def refused(path, message):
+    return pytest.raises(ValueError, match=f"^{re.escape(f'{path}: {message}')}$")
+
+
+def rewrite_npz(path, edit_description=None, edit_arrays=None):
+    arrays = files.load_npz(path)
+    description = json.loads(str(arrays.pop("config")))
+    if edit_description:
+        edit_description(description)
+    if edit_arrays:
+        edit_arrays(arrays)
+    files.save_npz(path, {"config": np.array(json.dumps(description)), **arrays})
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m", "m.npz.bak"])
+def test_a_name_without_npz_or_keras_is_refused(tmp_path, name):
+    path = tmp_path / name
+    with pytest.raises(
+        ValueError,
+        match=f"^{re.escape(f'Cannot tell the format of {path}: the name must end')}"
+        r" in \.npz \(minigenre's format\) or \.keras \(Keras 3's\)\.$",
+    ):
+        load_model(path)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+def test_a_missing_file_is_refused_naming_it(tmp_path, suffix):
+    with refused(tmp_path / f"gone{suffix}", "file not found."):
+        load_model(tmp_path / f"gone{suffix}")
+
+
+@pytest.mark.parametrize("key", ["model", "compile", "state", "format_version"])
+def test_a_description_missing_a_key_is_damaged(tmp_path, tiny_model, key):
+    path = tmp_path / "m.npz"
+    save_model(tiny_model(), path)
+    rewrite_npz(path, edit_description=lambda d: d.pop(key))
+    with refused(path, f"damaged model description (no '{key}' entry)."):
+        load_model(path)
+
+
+def test_a_layer_missing_its_units_is_damaged(tmp_path, tiny_model):
+    path = tmp_path / "m.npz"
+    save_model(tiny_model(), path)
+    rewrite_npz(path, edit_description=lambda d: d["model"]["layers"][1].pop("units"))
+    with refused(
+        path,
+        "damaged model description (Dense.__init__() missing 1 required "
+        "positional argument: 'units').",
+    ):
+        load_model(path)
+
+
+def test_a_weight_of_the_wrong_shape_is_refused_naming_the_file(tmp_path, tiny_model):
+    path = tmp_path / "m.npz"
+    save_model(tiny_model(), path)
+
+    def transpose_kernel(arrays):
+        arrays["weight_2"] = arrays["weight_2"].T
+
+    rewrite_npz(path, edit_arrays=transpose_kernel)
+    with refused(path, "Weight 2 has shape (3, 4); the model expects (4, 3)."):
+        load_model(path)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+def test_compile_false_gives_an_uncompiled_model_with_the_weights(
+    tmp_path, tiny_model, tiny_data, suffix
+):
+    model = tiny_model()
+    model.fit(*tiny_data, verbose=0)
+    save_model(model, tmp_path / f"m{suffix}")
+    loaded = load_model(tmp_path / f"m{suffix}", compile=False)
+    assert (loaded.optimizer, loaded.loss, loaded.metrics) == (None, None, [])
+    assert [w.tobytes() for w in loaded.get_weights()] == [
+        w.tobytes() for w in model.get_weights()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "shuffle"),
+    [(".npz", True), (".npz", False), (".keras", False)],
+    ids=["npz-shuffled", "npz", "keras"],
+)
+def test_training_resumes_from_a_file_to_the_same_bits(
+    tmp_path, tiny_model, tiny_data, suffix, shuffle
+):
+    """The .keras file keeps no generator states, hence no shuffled resume."""
+    model = tiny_model()
+    model.fit(*tiny_data, epochs=2, verbose=0)
+    path = tmp_path / f"m{suffix}"
+    save_model(model, path)
+    resumed = load_model(path)
+    model.fit(*tiny_data, shuffle=shuffle, verbose=0)  # uninterrupted
+    resumed.fit(*tiny_data, shuffle=shuffle, verbose=0)
+    assert resumed.optimizer.iterations == model.optimizer.iterations == 6
+    assert [w.tobytes() for w in resumed.get_weights()] == [
+        w.tobytes() for w in model.get_weights()
+    ]
+
+
+def test_the_study_network_resumes_from_npz_to_the_same_bits(tmp_path, blobs):
+    model = study_model(seed=0)
+    model.fit(*blobs, epochs=1, verbose=0)
+    save_model(model, tmp_path / "study.npz")
+    resumed = load_model(tmp_path / "study.npz")
+    for m in (model, resumed):
+        m.fit(*blobs, epochs=1, verbose=0)
+    assert [w.tobytes() for w in resumed.get_weights()] == [
+        w.tobytes() for w in model.get_weights()
+    ]
