@@ -34,3 +34,11 @@ def tiny_model():
         return model
 
     return make
+
+
+@pytest.fixture
+def trained(tiny_model, tiny_data):
+    """``tiny_model()`` after one epoch: two Adam steps, so it has optimizer state."""
+    model = tiny_model()
+    model.fit(*tiny_data, verbose=0)
+    return model

@@ -34,13 +34,6 @@ def edit_member(path, name, change):
             archive.writestr(n, data)
 
 
-@pytest.fixture
-def trained(tiny_model, tiny_data):
-    model = tiny_model()
-    model.fit(*tiny_data, verbose=0)  # two Adam steps
-    return model
-
-
 def test_reads_back_what_keras_write_writes(tmp_path, trained):
     path = write(trained, tmp_path / "m.keras")
     model_config, compiled, weights, state = keras_read.load(path, compile=True)

@@ -8,7 +8,6 @@ import zipfile
 
 import h5py
 import numpy as np
-import pytest
 
 from minigenre import SGD, Dense, Sequential
 from minigenre.saving import config, keras_write
@@ -31,13 +30,6 @@ def member(path, name):
 
 def weights_h5(path):
     return h5py.File(io.BytesIO(member(path, "model.weights.h5")), "r")
-
-
-@pytest.fixture
-def trained(tiny_model, tiny_data):
-    model = tiny_model()
-    model.fit(*tiny_data, verbose=0)  # two Adam steps
-    return model
 
 
 def test_the_archive_has_exactly_the_three_members(tmp_path, trained):
