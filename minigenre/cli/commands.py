@@ -158,6 +158,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         summary = {
             "accuracy": result.accuracy,
             "log_loss": result.log_loss,
+            "kaggle_log_loss": result.kaggle_log_loss,
             "n_samples": len(result.y_true),
             "threshold": result.threshold,
             "per_genre": rows,
@@ -179,7 +180,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"{describe_labels(run, args.threshold)}\n"
     )
     say(f"accuracy  {result.accuracy:.4f}")
-    say(f"log-loss  {result.log_loss:.4f}\n")
+    say(f"log-loss  {result.log_loss:.4f}  (multi-class, as Keras's val_loss)")
+    say(
+        f"Kaggle log-loss  {result.kaggle_log_loss:.4f}  (the 2018 leaderboard's: "
+        "binary cross-entropy over every genre cell)\n"
+    )
     say(result.report.format(digits=2) + "\n")
     say("Confusion matrix (rows: true genre, columns: predicted genre)")
     width = max(map(len, names))  # full genre names as column headings
@@ -235,7 +240,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     kind = "probabilities" if score.kind == "proba" else "labels"
     say(f"{args.submission}: {kind} for {score.n_samples} test rows")
     if score.log_loss is not None:
-        say(f"log-loss  {score.log_loss:.4f}  (Kaggle's: eps 1e-15)")
+        say(f"log-loss  {score.log_loss:.4f}  (multi-class, eps 1e-15)")
+        say(
+            f"Kaggle log-loss  {score.kaggle_log_loss:.4f}  (the 2018 leaderboard's: "
+            "binary cross-entropy over every genre cell)"
+        )
         say(f"accuracy  {score.accuracy:.4f}  (argmax of each row)")
     else:
         say(f"accuracy  {score.accuracy:.4f}")

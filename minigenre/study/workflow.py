@@ -239,7 +239,8 @@ class Evaluation:
     y_pred: np.ndarray  # (n_val,)
     threshold: float | None
     accuracy: float
-    log_loss: float
+    log_loss: float  # multi-class, Keras's eps 1e-7: the study's val_loss
+    kaggle_log_loss: float  # the 2018 leaderboard's N x K binary scale
     report: metrics.ClassificationReport
     confusion: np.ndarray  # (n_classes, n_classes), rows true, columns predicted
 
@@ -269,6 +270,7 @@ def evaluate_run(
         threshold=threshold,
         accuracy=metrics.accuracy(y_val, y_pred),
         log_loss=metrics.log_loss(y_val, proba),
+        kaggle_log_loss=metrics.kaggle_log_loss(y_val, proba),
         report=metrics.classification_report(y_val, y_pred, names),
         confusion=metrics.confusion_matrix(y_val, y_pred, len(names)),
     )
