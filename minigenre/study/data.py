@@ -6,9 +6,14 @@ The Kaggle competition ships three headerless, comma-separated files:
 * ``train_labels.csv``: 4363 integers from 1 to 10 (``GENRES[label - 1]``),
 * ``test_data.csv``: 6544 rows of 264 floats without labels.
 
-Each row concatenates three sections of audio features (see ``SECTIONS``): rhythm
-patterns, chroma and MFCC statistics. Their scales differ by orders of magnitude,
-which is why the study standardizes every feature before training.
+Each row concatenates three sections of audio features (see ``SECTIONS``), as
+measured on the real table (`minigenre.study.mlbp2018`): rhythm, rp_extract's
+Statistical Spectrum Descriptor in sone x 1000 (values in the thousands, kurtoses up
+to 5e5); chroma, mean, variance, min and max of 12 pitch classes in [0, 1]; and the
+block the course called "MFCC" (key ``"mfcc"``), in fact Echo Nest timbre divided by
+1000, whose columns 216-219 are the constant 1e6. Their scales differ by up to seven
+orders of magnitude, which is why the study standardizes every feature before
+training.
 
 Loaders check everything they read. Bad input raises a ``ValueError`` that names the
 file and, where it applies, the 1-based line and column; it never becomes a silently
