@@ -82,6 +82,7 @@ def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
 def run_data(args: argparse.Namespace, run: Run) -> Dataset:
     """The run's own data, or what ``--data``/``--csv`` names instead."""
     dataset = load_source(args, source_from_args(args) or run.config.source)
+    dataset = workflow.run_columns(run, dataset)  # a --sections run's columns
     workflow.check_compatible(run, dataset)
     if workflow.fingerprint(dataset) != run.config.data_sha256 and (
         args.command != "predict"

@@ -132,6 +132,48 @@ class Dataset:
         )
 
 
+def select_sections(dataset: Dataset, sections: Sequence[str] | None) -> Dataset:
+    """The dataset with only the columns of ``sections`` (keys of `SECTIONS`).
+
+    Args:
+        dataset: 264 columns in the study's order.
+        sections: e.g. ``("rhythm", "chroma")``; None keeps every column.
+
+    Returns:
+        A `Dataset` with those columns, in order; ``dataset`` itself for None.
+
+    >>> ds = Dataset(np.zeros((2, 264)), np.array([0, 1]), np.zeros((0, 264)),
+    ...              genre_names=("a", "b"))
+    >>> select_sections(ds, ("rhythm", "chroma")).n_features
+    216
+    """
+    if sections is None:
+        return dataset
+    if dataset.n_features != N_FEATURES:
+        raise ValueError(
+            f"Sections are column ranges of the study's {N_FEATURES} features; the "
+            f"data has {dataset.n_features}. Received: sections={list(sections)}"
+        )
+    unknown = [name for name in sections if name not in SECTIONS]
+    if unknown:
+        raise ValueError(
+            f"Unknown sections {unknown}; they are {list(SECTIONS)}. "
+            f"Received: sections={list(sections)}"
+        )
+    columns = np.concatenate(
+        [np.arange(N_FEATURES)[SECTIONS[name]] for name in SECTIONS if name in sections]
+    )  # the columns' own order, whatever the order of ``sections``
+    names = dataset.feature_names
+    return Dataset(
+        dataset.x_train[:, columns],
+        dataset.y_train,
+        dataset.x_test[:, columns],
+        genre_names=dataset.genre_names,
+        y_test=dataset.y_test,
+        feature_names=None if names is None else tuple(names[i] for i in columns),
+    )
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array = array.copy()
     array.flags.writeable = False
