@@ -146,6 +146,11 @@ def _describe_training(settings: dict) -> str:
         f"{settings['learning_rate']:g}, class weights "
         f"{settings['class_weight'] or 'none'}, validation split "
         f"{settings['validation_split']:g}, {stopping}"
+        + (
+            f", sections {', '.join(settings['sections'])}"
+            if settings["sections"]
+            else ""
+        )
     )
 
 
