@@ -14,14 +14,15 @@ How a song is made:
    directions that separate the genres (which is what makes genres confusable),
    the rest independent per column. 8% of songs are crossovers whose genre shift
    comes from another genre, drawn in proportion to genre size, so even a perfect
-   model is sometimes confidently wrong. The noise share is the one calibrated
-   number: it gives the study's model the real table's difficulty.
+   model is sometimes confidently wrong. The noise's share along the genre
+   directions and the crossover share are the calibrated numbers: they give the
+   study's model about the real table's difficulty (below).
 3. **The real scale.** Within the training rows (and, separately, the test rows)
    each column's scores are ranked and the ranks read off the real column's
-   quantile function: through its minimum, quantiles 1/25/50/75/99% and maximum,
-   with the share of rows at the minimum kept as a point mass (the 3-phon floor
-   1.066, a variance of 0) and the two outer 1% tails bent so that the column's
-   mean is the real one.
+   quantile function: through its minimum, quantiles 1/25/50/75/99% and maximum
+   (the lowest and highest rows take those two), linear in the normal score of the
+   level between them, with the share of rows at the minimum kept as a point mass
+   (the 3-phon floor 1.066, a variance of 0).
 4. **The real structure.** Columns 216-219 are the constant 1e6; band 24 of the
    rhythm block sits at the floor (mean, median, min, max 1.066, variance 0,
    skewness and kurtosis 1000) in the same rows, about 75% of them; per band and
