@@ -187,12 +187,8 @@ def train_run(
     numpy_model = study_model(
         seed, dataset.n_classes, options.units, learning_rate=options.learning_rate
     )
-    fit_args = dict(
-        batch_size=batch_size,
-        epochs=epochs,
-        verbose=verbose,
-        validation_data=(split.x_val, split.y_val),
-    )
+    fit_args = dict(batch_size=batch_size, epochs=epochs, verbose=verbose)
+    fit_args["validation_data"] = (split.x_val, split.y_val)
     if options.class_weight == "balanced":
         fit_args["class_weight"] = balanced_class_weight(y_train)
     if model == "keras":
