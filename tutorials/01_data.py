@@ -49,9 +49,11 @@ from minigenre.study.synthetic import make_synthetic
 # features), `train_labels.csv` (one genre per song, numbered 1 to 10) and
 # `test_data.csv` (6544 songs whose genres Kaggle keeps hidden). If you have them, put
 # their folder in `KAGGLE_DIR`. Otherwise minigenre generates a stand-in from a seed:
-# same shapes, the same genre counts, the same awkward scales and about the same
-# difficulty, and, unlike Kaggle, it keeps the hidden test labels in `y_test` so that
-# test predictions can be scored. Every tutorial runs on it without a download.
+# same shapes, the same genre counts, and column by column the real table's scales
+# (its quantiles, floors, constant columns and per-genre means, measured on the real
+# file and embedded in `minigenre.study.mlbp2018`), about the same difficulty, and,
+# unlike Kaggle, it keeps the hidden test labels in `y_test` so that test predictions
+# can be scored. Every tutorial runs on it without a download.
 
 # %%
 KAGGLE_DIR = None  # e.g. "~/data/music-genres": a folder with the three files
@@ -90,10 +92,16 @@ print("same floats:", np.array_equal(back.x_train, few.x_train))
 #
 # Each row concatenates three sections of audio descriptors, kept in `SECTIONS`:
 #
-# * **rhythm** (columns 0-167): rhythm-pattern magnitudes, small positive numbers;
-# * **chroma** (168-215): how strongly each of the 12 pitch classes sounds, in (0, 1);
-# * **MFCC** (216-263): statistics of 12 mel-frequency cepstral coefficients, whose
-#   first coefficient (overall loudness) runs to the thousands.
+# * **rhythm** (columns 0-167): rp_extract's Statistical Spectrum Descriptor, the
+#   loudness of 24 frequency bands in sone x 1000, statistic by statistic: 24 band
+#   means, then 24 variances, skewnesses, kurtoses, medians, minima and maxima. Means
+#   are in the thousands, kurtoses reach hundreds of thousands; a band that never
+#   rises above hearing sits at the floor 1.066 (band 24 does in three songs of four);
+# * **chroma** (168-215): mean, *variance*, min and max of how strongly each of the
+#   12 pitch classes sounds, between 0 and 1;
+# * **timbre** (216-263), which the course called "MFCC" (and `SECTIONS` still names
+#   `"mfcc"`): the Echo Nest's timbre vectors, mean, variance, min and max of 12
+#   dimensions divided by 1000; columns 216-219 hold the same 1e6 in every row.
 #
 # A table of each section's range and of its columns' standard deviations shows the
 # problem in numbers.
@@ -108,12 +116,13 @@ for name, part in SECTIONS.items():
         f"{values.max():>10.3g}{spread.min():>11.2g} to {spread.max():<8.2g}"
     )
 stds = data.x_train.std(axis=0)
-print(f"largest / smallest column std: {stds.max() / stds.min():,.0f}")
+print(f"columns that never change: {np.flatnonzero(stds == 0).tolist()}")
+print(f"largest / smallest other std: {stds.max() / stds[stds > 0].min():,.0f}")
 
 # %% [markdown]
 # The same in pictures: three songs, whole and section by section. In the whole
-# vector (left) the MFCC values dwarf everything; only the per-section panels show
-# that rhythm and chroma carry structure too.
+# vector (left) the constant 1e6 columns and the rhythm kurtoses dwarf everything;
+# only the per-section panels show that chroma and timbre carry structure too.
 
 # %%
 show_figure(plot_samples(data.x_train, indices=(0, 1, 2)), "01_raw_samples")
@@ -155,21 +164,44 @@ scaled_all = StandardScaler().fit_transform(data.x_train)
 
 
 def section_shares(x):
-    """How much of the spread of z = x @ kernel each section produces."""
-    spread = {n: (x[:, p] @ layer.kernel[p]).std() for n, p in SECTIONS.items()}
+    """How much of the spread of z = x @ kernel over songs each section produces."""
+    spread = {
+        n: (x[:, p] @ layer.kernel[p]).std(axis=0).mean() for n, p in SECTIONS.items()
+    }  # per unit, the spread over songs; averaged over the 128 units
     total = sum(spread.values())
     return {name: f"{value / total:.2%}" for name, value in spread.items()}
 
 
 print("raw features:         ", section_shares(data.x_train))
 print("standardized features:", section_shares(scaled_all))
+z_raw = data.x_train @ layer.kernel  # (songs, 128)
+print(f"raw z: median |z| {np.median(np.abs(z_raw)):,.0f}")
 
 # %% [markdown]
-# On raw features the rhythm and chroma sections, 216 of the 264 columns, move $z$
-# by a fraction of a percent: the network starts out effectively deaf to them, and
-# its pre-activations are in the hundreds, where ELU is flat on the negative side and
-# the softmax saturates. After standardization every column has mean 0 and standard
-# deviation 1, and each section speaks in proportion to its size.
+# On raw features the rhythm section's large columns make nearly all the difference
+# between songs; chroma and timbre, 96 of the 264 columns, move $z$ by a fraction of
+# a percent: the network starts out effectively deaf to them. And the constant 1e6
+# columns, which tell songs apart not at all, shift every unit's $z$ by up to
+# hundreds of thousands, where ELU is flat on the negative side and the softmax
+# saturates. After standardization every column has mean 0 and standard deviation 1,
+# and each section speaks in proportion to its size.
+#
+# ## A column that never changes
+#
+# Columns 216-219 hold 1e6 in every row: their standard deviation is 0, and
+# "divide by the standard deviation" would divide 0 by 0. scikit-learn's
+# `StandardScaler`, and minigenre's, keep such a column's `scale_` at 1 instead: it is
+# centred (to 0 in every row) and left unscaled. The naive formula gives NaN, and one
+# NaN column makes every prediction NaN.
+
+# %%
+constant = SECTIONS["mfcc"].start + np.arange(4)  # columns 216-219
+fitted = StandardScaler().fit(data.x_train)
+print("mean_: ", fitted.mean_[constant], " scale_:", fitted.scale_[constant])
+print("transformed:", fitted.transform(data.x_train[:2])[:, constant])
+with np.errstate(invalid="ignore"):  # 0 / 0, on purpose
+    naive = (data.x_train - data.x_train.mean(axis=0)) / data.x_train.std(axis=0)
+print("naive (x - mean) / std:", naive[:2, constant])
 #
 # Standardizing means subtracting each column's mean and dividing by its standard
 # deviation. Those statistics must come from the **training** rows only: the
@@ -220,9 +252,9 @@ for name, (xt, xv) in {
     print(f"{name:>12}: validation accuracy {acc:.3f}, log-loss {loss:.2f}")
 
 # %% [markdown]
-# Without standardization the model gains only a few points over always answering
-# Pop_Rock, and its log-loss is several times larger: where it is wrong, it is
-# confidently wrong.
+# Without standardization the model does no better than always answering Pop_Rock,
+# and its log-loss is thousands of times larger: with inputs in the millions every
+# softmax is certain, and where it is wrong, it is confidently wrong.
 #
 # ## Exercise
 #

@@ -46,6 +46,7 @@ from matplotlib.figure import Figure
 
 from minigenre.audio import (
     FEATURE_NAMES,
+    MLBP2018_NAMES,
     extract_features,
     folder_features,
     loudness,
@@ -264,6 +265,57 @@ proba = run.model.predict(run.scaler.transform(extract_features(new_song, sr=SR)
 for genre, p in zip(dataset.genre_names, proba[0], strict=True):
     print(f"{genre:>8}  {p:.3f}")
 scratch.cleanup()  # the songs and the CSV; the trained run stays in memory
+
+# %% [markdown]
+# ## The 2018 course's path: its table, your song
+#
+# A student of the 2018 course had the Kaggle files, not the songs. Their 264 columns
+# are not minigenre's: rhythm is the same SSD but in sone x 1000, chroma holds a
+# variance, and the last block is the Echo Nest's timbre, which no one can compute
+# from audio (docs/AUDIO.md says what is certain, what was measured and what cannot
+# be known). `extract_features(..., layout="mlbp2018")` writes a song on that table's
+# scale; the timbre block is left as the table's constant 1e6 and zeros, so the
+# network must be trained on the two sections that can be computed:
+# `TrainingOptions(sections=("rhythm", "chroma"))`, as `minigenre train --data DIR
+# --sections rhythm,chroma` does. Put the Kaggle files' folder in `KAGGLE_DIR`;
+# without them the embedded stand-in, shaped like the real table but not made of
+# songs, takes their place (its answer for a song then means little, but every step
+# is the real one).
+
+# %%
+KAGGLE_DIR = None  # e.g. "~/data/music-genres": train_data.csv, train_labels.csv, ...
+
+if KAGGLE_DIR is None:
+    course_source = DataSource()  # the embedded stand-in of the 2018 table
+else:
+    course_source = DataSource("kaggle", str(Path(KAGGLE_DIR).expanduser()))
+course = course_source.load()
+computable = ("rhythm", "chroma")
+course_run = workflow.train_run(
+    course, course_source, seed=0, verbose=0,
+    options=workflow.TrainingOptions(sections=computable),
+)  # fmt: skip
+keep = np.concatenate([np.arange(264)[SECTIONS[name]] for name in computable])
+song_2018 = extract_features(
+    synth.song("folk", seconds=7.0, seed=7), sr=SR, layout="mlbp2018"
+)  # (264,)
+print(f"{'column':<22}{'your song':>12}{'table median':>14}")
+for column in (0, 23, 71, 168, 180, 216):
+    median = np.median(course.x_train[:, column])
+    print(f"{MLBP2018_NAMES[column]:<22}{song_2018[column]:>12.4g}{median:>14.4g}")
+proba = course_run.model.predict(course_run.scaler.transform(song_2018[None, keep]))
+for k in np.argsort(-proba[0])[:3]:
+    print(f"{course.genre_names[k]:>13}  {proba[0, k]:.3f}")
+
+# %% [markdown]
+# The song's numbers are in the table's units: rhythm in sone x 1000 (this quiet,
+# bass-less synthesized song lower than most of the table's songs in band 1), a
+# variance for chroma, 1e6 in columns 216-219; a band that never changed would show
+# the floor 1.066 and skewness 1000, as band 24 does in most of the table. Without
+# the rescaling the network would see rhythm values 1000 times too small, as if
+# every song were near silence. `minigenre predict RUN
+# --audio song.wav` does the same for a run trained with `--sections rhythm,chroma`,
+# and refuses, in one line, a run that reads the timbre block.
 
 # %% [markdown]
 # ## Exercise

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre.audio.features import FEATURE_NAMES, extract_features
+from minigenre.audio.features import check_layout, extract_features, feature_names
 from minigenre.saving.files import atomic_open
 
 # Extensions of the formats libsndfile decodes; other files (cover.jpg, notes.txt)
@@ -45,6 +45,7 @@ class FolderFeatures:
         genres: Each row's sub-folder name, or None when the folder has none.
         skipped: ``(file, reason)`` for each audio file that could not be used.
         n_ignored: Files that are not audio by their extension, or hidden.
+        layout: The columns' layout, ``"minigenre"`` or ``"mlbp2018"``.
     """
 
     files: tuple[str, ...]
@@ -52,6 +53,7 @@ class FolderFeatures:
     genres: tuple[str, ...] | None
     skipped: tuple[tuple[str, str], ...]
     n_ignored: int
+    layout: str = "minigenre"
 
 
 def list_audio_files(directory: str | os.PathLike) -> tuple[list[Path], int]:
@@ -79,16 +81,19 @@ def list_audio_files(directory: str | os.PathLike) -> tuple[list[Path], int]:
 def folder_features(
     directory: str | os.PathLike,
     progress: Callable[[int, int], None] | None = None,
+    layout: str = "minigenre",
 ) -> FolderFeatures:
     """Extracts the 264 features of every audio file below ``directory``.
 
     Args:
         directory: The folder; sub-folders name genres (see the module docstring).
         progress: Called as ``progress(done, total)`` after each file.
+        layout: The columns, ``"minigenre"`` or ``"mlbp2018"`` (`extract_features`).
 
     Raises:
         ValueError: If the folder holds no audio file that could be read.
     """
+    check_layout(layout)
     directory = Path(directory)
     paths, n_ignored = list_audio_files(directory)
     relative = [path.relative_to(directory) for path in paths]
@@ -100,7 +105,7 @@ def folder_features(
             skipped.append((name, f"{path}: not in a genre sub-folder."))
         else:
             try:
-                rows.append(extract_features(path))
+                rows.append(extract_features(path, layout=layout))
                 files.append(name)
                 genres.append(rel.parts[0])
             except (ValueError, TypeError) as err:
@@ -116,15 +121,18 @@ def folder_features(
         genres=tuple(genres) if with_genres else None,
         skipped=tuple(skipped),
         n_ignored=n_ignored,
+        layout=layout,
     )
 
 
 def write_features_csv(result: FolderFeatures, path: str | os.PathLike) -> None:
-    """Writes the table atomically: ``file``, ``genre`` if any, then 264 columns.
+    """Writes the table atomically: ``file``, ``genre`` if any, then 264 columns
+    named as ``feature_names(result.layout)``.
 
     Floats are written with ``repr``, which reads back as the same float64.
     """
-    header = ["file", *(["genre"] if result.genres is not None else []), *FEATURE_NAMES]
+    names = feature_names(result.layout)
+    header = ["file", *(["genre"] if result.genres is not None else []), *names]
     with atomic_open(path, "w") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)

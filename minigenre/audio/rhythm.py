@@ -14,7 +14,8 @@ The seven statistics, in the toolkit's output order, each for bands 1-24:
 
 Skewness and kurtosis are the biased (population) estimates, as Matlab's
 ``skewness`` and ``kurtosis`` compute them; a band that never changes has neither,
-and gets 0 for both, as in the toolkit.
+and gets ``flat_value`` for both: 0 by default, as the toolkit sets its NaNs; the
+2018 course table shows 1 (written 1000 in sone x 1000) in every such row.
 """
 
 from __future__ import annotations
@@ -48,11 +49,12 @@ def segments(y: np.ndarray) -> list[np.ndarray]:
     return [y[start : start + SEGMENT_LENGTH] for start in segment_starts(len(y))]
 
 
-def band_statistics(loudness: np.ndarray) -> np.ndarray:
+def band_statistics(loudness: np.ndarray, flat_value: float = 0.0) -> np.ndarray:
     """The seven statistics of each band's loudness over time.
 
     Args:
         loudness: A sonogram, shape ``(24, frames)``.
+        flat_value: Skewness and kurtosis of a band that never changes.
 
     Returns:
         Shape ``(7, 24)``, rows in `SSD_STATISTICS` order.
@@ -60,26 +62,28 @@ def band_statistics(loudness: np.ndarray) -> np.ndarray:
     mean = loudness.mean(axis=1, keepdims=True)  # (24, 1)
     deviation = loudness - mean  # (24, frames)
     m2, m3, m4 = ((deviation**k).mean(axis=1) for k in (2, 3, 4))  # central moments
-    # A band that never changes has no skewness or kurtosis: 0, as the toolkit sets
-    # its NaNs. "Never changes" up to rounding, by scipy.stats.skew's rule.
+    # A band that never changes has no skewness or kurtosis: flat_value stands in.
+    # "Never changes" up to rounding, by scipy.stats.skew's rule.
     flat = m2 <= (np.finfo(np.float64).resolution * mean[:, 0]) ** 2
     spread = np.where(flat, 1.0, m2)  # a placeholder where the result is 0 anyway
     return np.stack([
         mean[:, 0],
         loudness.var(axis=1, ddof=1),
-        np.where(flat, 0.0, m3 / spread**1.5),
-        np.where(flat, 0.0, m4 / spread**2),
+        np.where(flat, flat_value, m3 / spread**1.5),
+        np.where(flat, flat_value, m4 / spread**2),
         np.median(loudness, axis=1),
         loudness.min(axis=1),
         loudness.max(axis=1),
     ])  # fmt: skip
 
 
-def spectrum_descriptor(y: np.ndarray) -> np.ndarray:
+def spectrum_descriptor(y: np.ndarray, flat_value: float = 0.0) -> np.ndarray:
     """The 168 SSD features of a mono 44.1 kHz signal.
 
     Args:
         y: Samples in [-1, 1], at least `SEGMENT_LENGTH` of them.
+        flat_value: Skewness and kurtosis of a band that never changes
+            (`band_statistics`).
 
     Returns:
         Shape ``(168,)``: statistic-major, so column ``24 * s + b`` holds statistic
@@ -94,5 +98,5 @@ def spectrum_descriptor(y: np.ndarray) -> np.ndarray:
             f"The SSD needs at least {SEGMENT_LENGTH} samples (one segment). "
             f"Received: {len(y)} samples"
         )
-    per_segment = [band_statistics(sonogram(part)) for part in parts]  # (7, 24) each
+    per_segment = [band_statistics(sonogram(part), flat_value) for part in parts]
     return np.mean(per_segment, axis=0).ravel()  # (168,)

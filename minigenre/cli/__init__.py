@@ -69,7 +69,13 @@ def _add_run_commands(subparsers) -> None:
     predict.add_argument(
         "--audio", metavar="FILE",
         help="print the genre probabilities of one song instead (a run trained on "
-        "`minigenre features` output; needs the audio extra)",
+        "`minigenre features` output, or with --sections rhythm,chroma on the 2018 "
+        "table; needs the audio extra)",
+    )  # fmt: skip
+    predict.add_argument(
+        "--layout", metavar="NAME",
+        help="with --audio: the columns the run was trained on, minigenre or "
+        "mlbp2018 (default: the run's own, found from its data)",
     )  # fmt: skip
     _add_score_command(subparsers)
 
@@ -157,6 +163,11 @@ def _add_features_command(subparsers) -> None:
     features.add_argument(
         "--overwrite", action="store_true", help="replace FILE if it exists"
     )
+    features.add_argument(
+        "--layout", metavar="NAME", default="minigenre",
+        help="the columns: minigenre (default) or mlbp2018 (the 2018 course "
+        "table's columns and scale, docs/AUDIO.md)",
+    )  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):

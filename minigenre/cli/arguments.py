@@ -101,5 +101,6 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "class_weight",
         "validation_split",
         "patience",
+        "sections",
     ):
         add_option(parser, name)

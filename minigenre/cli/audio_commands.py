@@ -16,7 +16,8 @@ import numpy as np
 
 from minigenre.cli.commands import UsageError, describe_labels, log
 from minigenre.study import kaggle
-from minigenre.study.runs import load_run
+from minigenre.study.data import N_FEATURES, SECTIONS
+from minigenre.study.runs import Run, load_run
 from minigenre.training.progress import ProgressBar
 
 
@@ -33,6 +34,7 @@ def _audio(what: str):
 
 def cmd_features(args: argparse.Namespace) -> int:
     audio = _audio("features")
+    audio.feature_names(args.layout)  # an unknown layout fails before any song
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise UsageError(f"{out} exists; pass --overwrite to replace it.")
@@ -45,7 +47,7 @@ def cmd_features(args: argparse.Namespace) -> int:
             bar.append(ProgressBar(total, stream=sys.stderr))
         bar[0].update(done, {}, final=done == total)
 
-    result = audio.folder_features(args.directory, progress)
+    result = audio.folder_features(args.directory, progress, layout=args.layout)
     audio.write_features_csv(result, out)
     for _, reason in result.skipped:
         log(args, f"skipped {reason}")
@@ -54,7 +56,10 @@ def cmd_features(args: argparse.Namespace) -> int:
         counts = Counter(result.genres)
         genres = " in genres " + ", ".join(f"{g} ({counts[g]})" for g in sorted(counts))
     n_features = result.features.shape[1]
-    print(f"{out}: {len(result.files)} songs{genres}, {n_features} features each")
+    print(
+        f"{out}: {len(result.files)} songs{genres}, {n_features} features each "
+        f"({args.layout} layout)"
+    )
     if result.skipped:
         n = len(result.skipped)
         print(f"Skipped {n} file{'s' * (n != 1)} that could not be used (listed above)")
@@ -67,20 +72,17 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
             raise UsageError(f"--audio prints its result; it takes no --{option}.")
     audio = _audio("predict --audio")
     run = load_run(args.run_dir)
-    features = audio.extract_features(args.audio)  # (264,)
-    if run.config.n_features != len(features):
-        raise UsageError(
-            f"The run was trained on {run.config.n_features} features; --audio gives "
-            f"{len(features)} (train it on `minigenre features` output)."
-        )
-    if run.config.source.kind != "csv":
+    layout = audio_layout(run, args.layout, audio)
+    features = audio.extract_features(args.audio, layout=layout)  # (264,)
+    sections = run.config.sections or tuple(SECTIONS)
+    columns = np.concatenate([np.arange(N_FEATURES)[SECTIONS[s]] for s in sections])
+    if run.config.source.kind == "embedded":
         log(
             args,
-            f"warning: the run was trained on {run.config.source.describe()}, whose "
-            "264 columns are not these features (docs/AUDIO.md); its answer means "
-            "little.",
+            "warning: the run was trained on the embedded synthetic dataset, shaped "
+            "like the 2018 table but not made of songs; its answer means little.",
         )
-    proba = run.model.predict(run.scaler.transform(features[None, :]))
+    proba = run.model.predict(run.scaler.transform(features[None, columns]))
     proba = proba.astype(np.float64)  # (1, n_classes)
     label = kaggle.confident_labels(proba, args.threshold, run.config.majority_class)
     names = run.config.genre_names
@@ -90,3 +92,45 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
     for k in np.argsort(-proba[0], kind="stable"):
         print(f"  {names[k]:<{width}}  {proba[0, k]:.4f}")
     return 0
+
+
+def audio_layout(run: Run, asked: str | None, audio) -> str:
+    """The layout of the run's columns, which a song's features must have.
+
+    A run on the Kaggle files or the embedded set has the 2018 table's columns
+    (``mlbp2018``); a ``--csv`` run has the layout whose names its columns carry.
+    Refused, in one line: a layout that is not the run's, and a run that reads a
+    section the layout cannot compute from audio (the 2018 timbre block).
+    """
+    config = run.config
+    sections = config.sections or tuple(SECTIONS)
+    found = "mlbp2018" if config.source.kind != "csv" else None
+    for layout in audio.LAYOUTS if found is None else ():
+        names = audio.feature_names(layout)
+        if config.feature_names == tuple(
+            name for s in sections for name in names[SECTIONS[s]]
+        ):
+            found = layout
+    if asked is not None:
+        audio.feature_names(asked)  # an unknown name is refused by name
+    if found is None:
+        raise UsageError(
+            f"The run's {config.n_features} columns are not a layout minigenre.audio "
+            f"computes ({', '.join(audio.LAYOUTS)}); train it on `minigenre features "
+            "--layout NAME` output."
+        )
+    if asked is not None and asked != found:
+        raise UsageError(
+            f"The run's {config.n_features} columns are the {found} layout, not "
+            f"{asked}; leave out --layout, or train on `minigenre features --layout "
+            f"{asked}` output."
+        )
+    missing = [s for s in sections if s not in audio.COMPUTED_SECTIONS[found]]
+    if missing:
+        raise UsageError(
+            f"The run reads the {', '.join(missing)} section, which the {found} "
+            "layout cannot compute from audio (the 2018 timbre block, docs/AUDIO.md);"
+            " train it with "
+            f"--sections {','.join(audio.COMPUTED_SECTIONS[found])}."
+        )
+    return found

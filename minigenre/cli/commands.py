@@ -82,6 +82,7 @@ def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
 def run_data(args: argparse.Namespace, run: Run) -> Dataset:
     """The run's own data, or what ``--data``/``--csv`` names instead."""
     dataset = load_source(args, source_from_args(args) or run.config.source)
+    dataset = workflow.run_columns(run, dataset)  # a --sections run's columns
     workflow.check_compatible(run, dataset)
     if workflow.fingerprint(dataset) != run.config.data_sha256 and (
         args.command != "predict"
@@ -145,6 +146,11 @@ def _describe_training(settings: dict) -> str:
         f"{settings['learning_rate']:g}, class weights "
         f"{settings['class_weight'] or 'none'}, validation split "
         f"{settings['validation_split']:g}, {stopping}"
+        + (
+            f", sections {', '.join(settings['sections'])}"
+            if settings["sections"]
+            else ""
+        )
     )
 
 
@@ -158,6 +164,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         summary = {
             "accuracy": result.accuracy,
             "log_loss": result.log_loss,
+            "kaggle_log_loss": result.kaggle_log_loss,
             "n_samples": len(result.y_true),
             "threshold": result.threshold,
             "per_genre": rows,
@@ -179,7 +186,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         f"{describe_labels(run, args.threshold)}\n"
     )
     say(f"accuracy  {result.accuracy:.4f}")
-    say(f"log-loss  {result.log_loss:.4f}\n")
+    say(f"log-loss  {result.log_loss:.4f}  (multi-class, as Keras's val_loss)")
+    say(
+        f"Kaggle log-loss  {result.kaggle_log_loss:.4f}  (the 2018 leaderboard's: "
+        "binary cross-entropy over every genre cell)\n"
+    )
     say(result.report.format(digits=2) + "\n")
     say("Confusion matrix (rows: true genre, columns: predicted genre)")
     width = max(map(len, names))  # full genre names as column headings
@@ -235,7 +246,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     kind = "probabilities" if score.kind == "proba" else "labels"
     say(f"{args.submission}: {kind} for {score.n_samples} test rows")
     if score.log_loss is not None:
-        say(f"log-loss  {score.log_loss:.4f}  (Kaggle's: eps 1e-15)")
+        say(f"log-loss  {score.log_loss:.4f}  (multi-class, eps 1e-15)")
+        say(
+            f"Kaggle log-loss  {score.kaggle_log_loss:.4f}  (the 2018 leaderboard's: "
+            "binary cross-entropy over every genre cell)"
+        )
         say(f"accuracy  {score.accuracy:.4f}  (argmax of each row)")
     else:
         say(f"accuracy  {score.accuracy:.4f}")

@@ -90,12 +90,15 @@ class RunConfig:
     class_weight: str | None = OPTIONS["class_weight"].default  # "balanced"
     patience: int | None = OPTIONS["patience"].default  # early stopping on val_loss
     feature_names: tuple[str, ...] | None = None  # a --csv run's feature columns
+    sections: tuple[str, ...] | None = OPTIONS["sections"].default  # None: all 264
 
     def to_dict(self) -> dict[str, Any]:
         fields = asdict(self)
         fields["genre_names"] = list(self.genre_names)
         if self.feature_names is not None:
             fields["feature_names"] = list(self.feature_names)
+        if self.sections is not None:
+            fields["sections"] = list(self.sections)
         return {"format": RUN_FORMAT, "format_version": RUN_FORMAT_VERSION, **fields}
 
     @classmethod

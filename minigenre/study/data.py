@@ -6,9 +6,14 @@ The Kaggle competition ships three headerless, comma-separated files:
 * ``train_labels.csv``: 4363 integers from 1 to 10 (``GENRES[label - 1]``),
 * ``test_data.csv``: 6544 rows of 264 floats without labels.
 
-Each row concatenates three sections of audio features (see ``SECTIONS``): rhythm
-patterns, chroma and MFCC statistics. Their scales differ by orders of magnitude,
-which is why the study standardizes every feature before training.
+Each row concatenates three sections of audio features (see ``SECTIONS``), as
+measured on the real table (`minigenre.study.mlbp2018`): rhythm, rp_extract's
+Statistical Spectrum Descriptor in sone x 1000 (values in the thousands, kurtoses up
+to 5e5); chroma, mean, variance, min and max of 12 pitch classes in [0, 1]; and the
+block the course called "MFCC" (key ``"mfcc"``), in fact Echo Nest timbre divided by
+1000, whose columns 216-219 are the constant 1e6. Their scales differ by up to seven
+orders of magnitude, which is why the study standardizes every feature before
+training.
 
 Loaders check everything they read. Bad input raises a ``ValueError`` that names the
 file and, where it applies, the 1-based line and column; it never becomes a silently
@@ -125,6 +130,48 @@ class Dataset:
             f"Dataset(x_train={self.x_train.shape}, x_test={self.x_test.shape}, "
             f"classes={self.genre_names}, y_test={hidden})"
         )
+
+
+def select_sections(dataset: Dataset, sections: Sequence[str] | None) -> Dataset:
+    """The dataset with only the columns of ``sections`` (keys of `SECTIONS`).
+
+    Args:
+        dataset: 264 columns in the study's order.
+        sections: e.g. ``("rhythm", "chroma")``; None keeps every column.
+
+    Returns:
+        A `Dataset` with those columns, in order; ``dataset`` itself for None.
+
+    >>> ds = Dataset(np.zeros((2, 264)), np.array([0, 1]), np.zeros((0, 264)),
+    ...              genre_names=("a", "b"))
+    >>> select_sections(ds, ("rhythm", "chroma")).n_features
+    216
+    """
+    if sections is None:
+        return dataset
+    if dataset.n_features != N_FEATURES:
+        raise ValueError(
+            f"Sections are column ranges of the study's {N_FEATURES} features; the "
+            f"data has {dataset.n_features}. Received: sections={list(sections)}"
+        )
+    unknown = [name for name in sections if name not in SECTIONS]
+    if unknown:
+        raise ValueError(
+            f"Unknown sections {unknown}; they are {list(SECTIONS)}. "
+            f"Received: sections={list(sections)}"
+        )
+    columns = np.concatenate(
+        [np.arange(N_FEATURES)[SECTIONS[name]] for name in SECTIONS if name in sections]
+    )  # the columns' own order, whatever the order of ``sections``
+    names = dataset.feature_names
+    return Dataset(
+        dataset.x_train[:, columns],
+        dataset.y_train,
+        dataset.x_test[:, columns],
+        genre_names=dataset.genre_names,
+        y_test=dataset.y_test,
+        feature_names=None if names is None else tuple(names[i] for i in columns),
+    )
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

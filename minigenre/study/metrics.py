@@ -83,10 +83,11 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike, eps: float = 1e-7) -> float:
     Mirrors Keras's ``sparse_categorical_crossentropy`` with ``from_logits=False``: each
     row is divided by its sum, then clipped to ``[eps, 1 - eps]`` with Keras's
     ``epsilon() = 1e-7``, so a confident wrong answer costs at most ``-log(1e-7)``
-    (about 16.1), not infinity. Kaggle's scorer is the same formula with
-    ``eps=1e-15``. ``sklearn.metrics.log_loss(y_true, proba, labels=range(n_classes))``
-    gives the same value whenever every probability lies in ``[eps, 1 - eps]``; it
-    clips at the machine epsilon of ``proba``'s dtype instead (2.2e-16 for float64)
+    (about 16.1), not infinity. The course's Kaggle page described this formula
+    with ``eps=1e-15``; its leaderboard computed `kaggle_log_loss` instead.
+    ``sklearn.metrics.log_loss(y_true, proba, labels=range(n_classes))`` gives the
+    same value whenever every probability lies in ``[eps, 1 - eps]``; it clips at
+    the machine epsilon of ``proba``'s dtype instead (2.2e-16 for float64)
     and does not renormalise rows.
 
     Args:
@@ -110,6 +111,45 @@ def log_loss(y_true: ArrayLike, proba: ArrayLike, eps: float = 1e-7) -> float:
     proba = np.clip(proba, eps, 1 - eps)
     picked = proba[np.arange(len(y_true)), y_true]  # (n_samples,)
     return float(-np.mean(np.log(picked)))
+
+
+def kaggle_log_loss(y_true: ArrayLike, proba: ArrayLike, eps: float = 1e-15) -> float:
+    """Log-loss on the 2018 leaderboard's scale: binary cross-entropy over N x K cells.
+
+    The course's Kaggle page described the multi-class log-loss (`log_loss`), but its
+    leaderboard scored something else: students' offline multi-class log-losses of
+    1.081-1.139 showed as 0.168-0.192 there, networks scored offline with TensorFlow
+    1's ``tf.losses.log_loss`` (binary cross-entropy averaged over every cell) kept
+    their values, and the all-class-1 sample submission scored 3.49 where the
+    multi-class formula gives about 17. So each of the ``K`` columns is scored as a
+    yes/no question against the one-hot truth and the ``N x K`` terms are averaged.
+    As Kaggle does, each row is first divided by its sum, then clipped to
+    ``[eps, 1 - eps]`` with ``eps = 1e-15``.
+
+    Args:
+        y_true: True labels in ``[0, n_classes)``, shape ``(n_samples,)``.
+        proba: Predicted probabilities, shape ``(n_samples, n_classes)``.
+        eps: Clipping bound, in ``(0, 0.5)``.
+
+    Returns:
+        The mean of ``-(t log p + (1 - t) log(1 - p))`` over all cells, ``t`` one-hot.
+
+    >>> round(kaggle_log_loss([0, 1], [[0.9, 0.1], [0.2, 0.8]]), 4)  # 2 cells a row
+    0.1643
+    >>> round(kaggle_log_loss([0], [[0.5, 0.25, 0.25]]), 4)  # (ln 2 + 2 ln 4/3) / 3
+    0.4228
+    """
+    if not 0 < eps < 0.5:
+        raise ValueError(f"eps must be in (0, 0.5); received eps={eps!r}.")
+    proba = as_proba(proba)
+    y_true = check_labels(y_true, "y_true", n_classes=proba.shape[1])
+    _check_same_length(y_true, proba, "proba")
+    proba = proba / proba.sum(axis=1, keepdims=True)  # Kaggle renormalises first
+    proba = np.clip(proba, eps, 1 - eps)
+    truth = np.zeros_like(proba)  # (n_samples, n_classes), one-hot
+    truth[np.arange(len(y_true)), y_true] = 1.0
+    cells = truth * np.log(proba) + (1 - truth) * np.log1p(-proba)
+    return float(-np.mean(cells))
 
 
 def confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> NDArray:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from minigenre.study.data import SECTIONS
 from minigenre.training.checks import check_int, check_learning_rate
 
 
@@ -104,6 +105,17 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
     return validator
 
 
+def _sections(value: Any) -> tuple[str, ...]:
+    """Section names (``"rhythm,chroma"`` or a list), in the columns' order, once."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not names:
+        raise TypeError(value)
+    names = [name.strip() if isinstance(name, str) else name for name in names]
+    if not all(name in SECTIONS for name in names) or len(set(names)) < len(names):
+        raise ValueError(value)
+    return tuple(name for name in SECTIONS if name in names)
+
+
 def _declare(*options: Option) -> dict[str, Option]:
     return {option.name: option for option in options}
 
@@ -147,5 +159,14 @@ OPTIONS: dict[str, Option] = _declare(
     Option(
         "seed", 0, "an integer >= 0", _integer(0),
         "seeds the split, weights and shuffles",
+    ),
+    # Which of the 264 columns the network reads; e.g. the 2018 layout's rhythm and
+    # chroma, the sections minigenre.audio computes from a song.
+    Option(
+        "sections", None, f"a comma-separated list of {', '.join(SECTIONS)}",
+        _sections,
+        "train on these sections of the 264 columns only, e.g. rhythm,chroma "
+        "(default: all)",
+        parse=str, metavar="LIST",
     ),
 )  # fmt: skip

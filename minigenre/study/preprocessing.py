@@ -1,9 +1,11 @@
 """Feature scaling and the train/validation split, in NumPy, with scikit-learn's names.
 
-The study's three feature sections differ in scale by orders of magnitude (an MFCC
-coefficient in the thousands next to rhythm magnitudes below one). A dense layer
-initialized for unit-scale inputs sees mostly the large features, so every feature is
-standardized to mean 0 and variance 1 with statistics from the training part only.
+The study's three feature sections differ in scale by orders of magnitude (rhythm
+kurtoses in the hundreds of thousands next to chroma values below one, and four
+columns that are 1e6 in every row). A dense layer initialized for unit-scale inputs
+sees mostly the large features, so every feature is standardized to mean 0 and
+variance 1 with statistics from the training part only; a constant column keeps
+scale 1, as in scikit-learn, and becomes 0.
 """
 
 from __future__ import annotations

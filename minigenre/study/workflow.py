@@ -27,7 +27,13 @@ from matplotlib.figure import Figure
 from minigenre.callbacks import EarlyStopping
 from minigenre.study import kaggle, metrics, plots
 from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
-from minigenre.study.data import N_FEATURES, SECTIONS, Dataset, load_unlabelled_csv
+from minigenre.study.data import (
+    N_FEATURES,
+    SECTIONS,
+    Dataset,
+    load_unlabelled_csv,
+    select_sections,
+)
 from minigenre.study.network import study_model
 from minigenre.study.options import OPTIONS
 from minigenre.study.preprocessing import StandardScaler, train_test_split
@@ -127,10 +133,12 @@ class TrainingOptions:
     class_weight: str | None = OPTIONS["class_weight"].default
     validation_split: float = OPTIONS["validation_split"].default
     patience: int | None = OPTIONS["patience"].default
+    sections: tuple[str, ...] | None = OPTIONS["sections"].default
 
     def __post_init__(self) -> None:
         for option in fields(self):
-            OPTIONS[option.name].check(getattr(self, option.name))
+            value = OPTIONS[option.name].check(getattr(self, option.name))
+            object.__setattr__(self, option.name, value)  # sections as a tuple
 
 
 def train_run(
@@ -170,6 +178,7 @@ def train_run(
     for name, value in (("seed", seed), ("epochs", epochs), ("batch_size", batch_size)):
         OPTIONS[name].check(value)
     options = options or TrainingOptions()
+    dataset = select_sections(dataset, options.sections)  # the columns it reads
     try:
         split = split_and_scale(dataset, seed, options.validation_split)
     except ValueError as err:
@@ -178,12 +187,8 @@ def train_run(
     numpy_model = study_model(
         seed, dataset.n_classes, options.units, learning_rate=options.learning_rate
     )
-    fit_args = dict(
-        batch_size=batch_size,
-        epochs=epochs,
-        verbose=verbose,
-        validation_data=(split.x_val, split.y_val),
-    )
+    fit_args = dict(batch_size=batch_size, epochs=epochs, verbose=verbose)
+    fit_args["validation_data"] = (split.x_val, split.y_val)
     if options.class_weight == "balanced":
         fit_args["class_weight"] = balanced_class_weight(y_train)
     if model == "keras":
@@ -215,6 +220,18 @@ def train_run(
     return Run(config, numpy_model, scaler, history)
 
 
+def run_columns(run: Run, dataset: Dataset) -> Dataset:
+    """``dataset`` as the run sees it: only its sections' columns, if it has any.
+
+    Data that already has the run's column count (selected before) is returned as
+    it is.
+    """
+    sections = run.config.sections
+    if sections is None or dataset.n_features == run.config.n_features:
+        return dataset
+    return select_sections(dataset, sections)
+
+
 def check_compatible(run: Run, dataset: Dataset) -> None:
     """Raises a ``ValueError`` unless ``dataset`` has the run's features and genres."""
     config = run.config
@@ -239,7 +256,8 @@ class Evaluation:
     y_pred: np.ndarray  # (n_val,)
     threshold: float | None
     accuracy: float
-    log_loss: float
+    log_loss: float  # multi-class, Keras's eps 1e-7: the study's val_loss
+    kaggle_log_loss: float  # the 2018 leaderboard's N x K binary scale
     report: metrics.ClassificationReport
     confusion: np.ndarray  # (n_classes, n_classes), rows true, columns predicted
 
@@ -256,6 +274,7 @@ def evaluate_run(
             study's rule (`kaggle.confident_labels`) with the run's majority class
             as the fallback.
     """
+    dataset = run_columns(run, dataset)
     check_compatible(run, dataset)
     config = run.config
     _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_split)
@@ -269,6 +288,7 @@ def evaluate_run(
         threshold=threshold,
         accuracy=metrics.accuracy(y_val, y_pred),
         log_loss=metrics.log_loss(y_val, proba),
+        kaggle_log_loss=metrics.kaggle_log_loss(y_val, proba),
         report=metrics.classification_report(y_val, y_pred, names),
         confusion=metrics.confusion_matrix(y_val, y_pred, len(names)),
     )
@@ -310,6 +330,7 @@ def predict_run(
         ``labels`` (n_test,), 0-based, after the 25% rule unless ``threshold`` is
         None or 0; ``proba`` (n_test, n_classes) as float64.
     """
+    dataset = run_columns(run, dataset)
     check_compatible(run, dataset)
     if len(dataset.x_test) == 0:
         raise ValueError(
@@ -350,6 +371,7 @@ def unlabelled_rows(run: Run, path) -> np.ndarray:
 
 def make_figures(run: Run, dataset: Dataset) -> dict[str, Figure]:
     """The study's figures for a run, by file name (``"history.png"``, ...)."""
+    dataset = run_columns(run, dataset)
     evaluation = evaluate_run(run, dataset)  # checks the data fits the run
     names = run.config.genre_names
     sections = SECTIONS if dataset.n_features == N_FEATURES else {}

@@ -215,3 +215,21 @@ def test_load_audio_returns_mono_float32_at_44k(tmp_path):
     assert audio.dtype == np.float32
     assert audio.ndim == 1
     assert len(audio) == round(SECONDS * SR)
+
+
+def test_the_2018_layout_is_the_same_song_on_the_2018_tables_scale():
+    y = synth.tone(midi_hz(69), SECONDS)  # a steady A: its top bands never change
+    ours = extract_features(y, sr=SR)
+    table = extract_features(y, sr=SR, layout="mlbp2018")
+    flat = ours[72:96] == 0  # kurtosis 0 only for a band that never changes
+    assert flat.any()
+    np.testing.assert_array_equal(table[48:72][flat], 1000.0)  # skewness: 1 x 1000
+    np.testing.assert_array_equal(table[72:96][flat], 1000.0)  # kurtosis: 1 x 1000
+    np.testing.assert_allclose(table[:48], 1000 * ours[:48], rtol=1e-12)
+    np.testing.assert_allclose(table[180:192], ours[180:192] ** 2, rtol=1e-12)
+    np.testing.assert_array_equal(table[216:220], 1e6)
+
+
+def test_an_unknown_layout_is_named():
+    with pytest.raises(ValueError, match=r"layout must be one of .*Received: 'keras'"):
+        extract_features(np.zeros(10), sr=SR, layout="keras")

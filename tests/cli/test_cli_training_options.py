@@ -174,3 +174,35 @@ def test_bad_training_options_are_usage_errors(capsys, tmp_path, option, value, 
     assert code == 2
     assert rule in err
     assert not (tmp_path / "r").exists()
+
+
+def test_train_on_chosen_sections_is_recorded_and_replayed(capsys, tmp_path):
+    run = tmp_path / "run"
+    code, _, err = run_cli(
+        capsys, "train", "--sections", "rhythm,chroma", "--epochs", "1", "--out", run
+    )
+    assert code == 0, err
+    config = json.loads((run / "config.json").read_text())
+    assert config["sections"] == ["rhythm", "chroma"]
+    assert config["n_features"] == 216
+    saved = load_run(run)
+    assert saved.config.sections == ("rhythm", "chroma")
+    assert saved.scaler.n_features_in_ == 216
+    code, out, err = run_cli(capsys, "evaluate", run, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["training"]["sections"] == ["rhythm", "chroma"]
+    assert summary["accuracy"] == pytest.approx(
+        saved.history["val_accuracy"][-1], abs=1e-6
+    )
+    code, _, err = run_cli(capsys, "predict", run, "--out", tmp_path / "sub")
+    assert code == 0, err
+    assert len(kaggle.read_submission(tmp_path / "sub" / "labels.csv")) == 6544
+
+
+def test_sections_need_the_studys_264_columns(capsys, tmp_path, tables):
+    code, _, err = run_cli(
+        capsys, "train", "--csv", tables / "songs.csv", "--label-column", "genre",
+        "--sections", "rhythm", "--out", tmp_path / "run",
+    )  # fmt: skip
+    assert_one_line_error(code, err, "the data has 3", "sections=['rhythm']")

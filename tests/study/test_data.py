@@ -14,6 +14,7 @@ from minigenre.study.data import (
     Dataset,
     load_csv,
     load_kaggle,
+    select_sections,
     write_kaggle,
 )
 from minigenre.study.synthetic import make_synthetic
@@ -493,3 +494,22 @@ def test_load_csv_reads_a_kaggle_sized_table(tmp_path):
     assert loaded.genre_names == tuple(sorted(GENRES))
     names = np.array(GENRES)[ds.y_train]
     np.testing.assert_array_equal(np.array(loaded.genre_names)[loaded.y_train], names)
+
+
+def test_select_sections_keeps_the_columns_of_those_sections():
+    data = make_synthetic(0)
+    chosen = select_sections(data, ("chroma", "rhythm"))  # any order: columns' own
+    np.testing.assert_array_equal(chosen.x_train, data.x_train[:, :216])
+    np.testing.assert_array_equal(chosen.x_test, data.x_test[:, :216])
+    np.testing.assert_array_equal(chosen.y_test, data.y_test)
+    only = select_sections(data, ("mfcc",))
+    np.testing.assert_array_equal(only.x_train, data.x_train[:, 216:])
+    assert select_sections(data, None) is data
+
+
+def test_select_sections_needs_the_studys_columns():
+    small = Dataset(np.zeros((2, 3)), np.array([0, 1]), np.zeros((0, 3)), ("a", "b"))
+    with pytest.raises(ValueError, match=r"the data has 3\. Received: sections="):
+        select_sections(small, ("rhythm",))
+    with pytest.raises(ValueError, match=r"Unknown sections \['beat'\]"):
+        select_sections(make_synthetic(0), ("beat",))

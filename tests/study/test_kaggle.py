@@ -289,7 +289,7 @@ def test_reader_rejects_non_utf8_and_missing_file(tmp_path):
 def test_score_label_submission():
     sub = kaggle.Submission("labels", labels=np.array([0, 1, 2, 3]))
     score = kaggle.score_submission(sub, [0, 1, 2, 0])
-    assert score == kaggle.SubmissionScore("labels", 4, 0.75, None)
+    assert score == kaggle.SubmissionScore("labels", 4, 0.75, None, None)
 
 
 def test_score_proba_submission_known_values():
@@ -299,6 +299,10 @@ def test_score_proba_submission_known_values():
     assert score.n_samples == 2
     assert score.accuracy == 1.0
     assert score.log_loss == pytest.approx((math.log(2) + math.log(4)) / 2)
+    # The leaderboard's: per row, the true cell and nine cells of the rest spread.
+    row0 = math.log(2) + 9 * -math.log(1 - 0.5 / 9)
+    row1 = math.log(4) + 9 * -math.log(1 - 0.75 / 9)
+    assert score.kaggle_log_loss == pytest.approx((row0 + row1) / 20, rel=1e-12)
 
 
 def test_score_proba_clips_at_kaggle_eps_and_renormalises():
@@ -309,6 +313,29 @@ def test_score_proba_clips_at_kaggle_eps_and_renormalises():
     off = one_hot_row(2, 0.5) * 1.0008  # sums to 1.0008; Kaggle divides by the sum
     score = kaggle.score_submission(kaggle.Submission("proba", proba=off[None]), [2])
     assert score.log_loss == pytest.approx(-math.log(0.5))
+
+
+def test_the_all_class_1_sample_submission_on_both_scales():
+    # Kaggle's sample submission says Class_1 (Pop_Rock) with certainty for every
+    # row; the 2018 leaderboard scored it 3.49086 on the real test labels.
+    from minigenre.study.synthetic import make_synthetic
+
+    y_test = make_synthetic(0).y_test
+    proba = np.zeros((len(y_test), 10))
+    proba[:, 0] = 1.0
+    score = kaggle.score_submission(kaggle.Submission("proba", proba=proba), y_test)
+    wrong = np.mean(y_test != 0)  # each such row: two cells clipped at 1e-15
+    lo, hi = 1e-15, 1 - 1e-15  # in float64, 1 - 9.99e-16
+    right_row = (-math.log(hi) - 9 * math.log1p(-lo)) / 10
+    wrong_row = (-math.log(lo) - math.log1p(-hi) - 8 * math.log1p(-lo)) / 10
+    assert score.kaggle_log_loss == pytest.approx(
+        wrong * wrong_row + (1 - wrong) * right_row, rel=1e-12
+    )
+    assert 3.4 < score.kaggle_log_loss < 3.5
+    assert score.log_loss == pytest.approx(
+        wrong * -math.log(lo) + (1 - wrong) * -math.log(hi), rel=1e-12
+    )
+    assert 17 < score.log_loss < 17.5  # the description's formula: about 17
 
 
 def test_score_proba_accuracy_uses_argmax_not_the_25_percent_rule():

@@ -37,6 +37,31 @@ def test_log_loss_golden():
     )
 
 
+def test_kaggle_log_loss_golden():
+    # Two classes: each row's two cells both score the true class's probability.
+    expected = -(math.log(0.9) + math.log(0.8)) / 2
+    assert metrics.kaggle_log_loss([0, 1], [[0.9, 0.1], [0.2, 0.8]]) == pytest.approx(
+        expected, rel=1e-12
+    )
+    # Three classes: ln 2 for the true cell, ln(4/3) for each of the two others.
+    expected = (math.log(2) + 2 * math.log(4 / 3)) / 3
+    assert metrics.kaggle_log_loss([0], [[0.5, 0.25, 0.25]]) == pytest.approx(
+        expected, rel=1e-12
+    )
+
+
+def test_kaggle_log_loss_clips_at_1e_15_after_renormalising():
+    # Certain and wrong: the true cell is 1e-15, the predicted one 1 - 1e-15 (in
+    # float64 1 - 9.99e-16), the eight others 1e-15 for "no".
+    lo, hi = 1e-15, 1 - 1e-15
+    expected = (-math.log(lo) - math.log1p(-hi) - 8 * math.log1p(-lo)) / 10
+    value = metrics.kaggle_log_loss([0], [np.eye(10)[1]])
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert value == pytest.approx(2 * 34.54 / 10, rel=1e-3)  # two cells of ~ln 1e15
+    row = np.array([0.5, 0.5]) * 1.0008  # sums to 1.0008: divided by the sum first
+    assert metrics.kaggle_log_loss([0], [row]) == pytest.approx(math.log(2))
+
+
 def test_log_loss_clips_like_keras():
     # A probability of 0 for the true class costs -log(1e-7), a 1 costs -log(1 - 1e-7).
     assert metrics.log_loss([1], [[1.0, 0.0]]) == pytest.approx(-math.log(1e-7))
@@ -120,6 +145,11 @@ def test_matches_sklearn(seed):
     assert proba.min() > 1e-7
     assert metrics.log_loss(y, proba) == pytest.approx(
         skm.log_loss(y, proba, labels=labels), rel=1e-12
+    )
+    # The leaderboard's log-loss is the binary log-loss of the N x 10 cells.
+    cells = np.eye(10)[y].ravel(), proba.ravel()
+    assert metrics.kaggle_log_loss(y, proba) == pytest.approx(
+        skm.log_loss(*cells, labels=[0, 1]), rel=1e-12
     )
     np.testing.assert_array_equal(
         metrics.confusion_matrix(y, y_pred, 10),

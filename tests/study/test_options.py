@@ -22,6 +22,7 @@ STUDY_DEFAULTS = {
     "class_weight": None,
     "learning_rate": 0.001,
     "units": 128,
+    "sections": None,  # all 264 columns
     "patience": None,
     "seed": 0,
 }
@@ -98,6 +99,10 @@ def test_a_config_without_the_later_options_reads_their_defaults(config):
         ("learning_rate", float("inf"), r"Received: learning_rate=inf"),
         ("learning_rate", 10**400, r"learning_rate must be a finite number > 0"),
         ("learning_rate", "0.1", r"Received: learning_rate='0.1'"),
+        ("sections", "rhythm,beat", r"sections must be None or a comma-separated "),
+        ("sections", "", r"Received: sections=''"),
+        ("sections", "rhythm,rhythm", r"Received: sections='rhythm,rhythm'"),
+        ("sections", 3, r"Received: sections=3"),
     ],
 )
 def test_each_check_refuses_a_bad_value_with_its_rule(name, value, match):
@@ -179,3 +184,10 @@ def test_a_bad_config_field_is_named_with_the_options_rule(config):
     del data["validation_split"]
     with pytest.raises(ValueError, match=r"field 'validation_split' must be a number"):
         RunConfig.from_dict(data, where="cfg")
+
+
+def test_sections_are_read_in_the_columns_order():
+    check = OPTIONS["sections"].check
+    assert check("chroma, rhythm") == ("rhythm", "chroma")
+    assert check(["mfcc", "rhythm"]) == ("rhythm", "mfcc")  # a config's JSON list
+    assert check(None) is None

@@ -10,6 +10,7 @@ import pytest
 
 from minigenre.study import synthetic
 from minigenre.study.data import GENRES, N_FEATURES, SECTIONS
+from minigenre.study.mlbp2018 import QUANTILES, SSD_FLOOR, column_stats
 from minigenre.study.preprocessing import StandardScaler, train_test_split
 from minigenre.study.synthetic import N_TEST, TRAIN_COUNTS, make_synthetic
 
@@ -70,22 +71,117 @@ def test_same_seed_same_bits_other_seed_other_data(dataset):
 
 
 def test_sections_have_the_real_data_scales(dataset):
-    x = np.concatenate([dataset.x_train, dataset.x_test])
-    rhythm, chroma, mfcc = (x[:, s] for s in SECTIONS.values())
-    assert rhythm.min() > 0  # magnitudes: small and non-negative
-    assert np.median(rhythm) < 0.1
-    assert chroma.min() > 0
-    assert chroma.max() < 1
-    assert 500 < mfcc[:, 0].mean() < 5000  # the first MFCC coefficient
-    assert mfcc[:, 0].std() > 100
+    x = dataset.x_train
+    rhythm, chroma, timbre = (x[:, s] for s in SECTIONS.values())
+    assert (np.delete(rhythm, np.s_[48:72], axis=1) >= 0).all()
+    assert rhythm[:, 48:72].min() < 0  # only a skewness goes below 0
+    assert 1000 < np.median(rhythm[:, :24]) < 10_000  # sone x 1000: thousands
+    assert rhythm.max() > 1e5  # the kurtosis tail reaches hundreds of thousands
+    assert chroma.min() >= 0
+    assert chroma.max() <= 1
+    np.testing.assert_array_equal(timbre[:, :4], 1e6)  # columns 216-219
+    assert np.abs(timbre[:, 4:]).max() < 100  # the rest: Echo Nest timbre / 1000
     stds = x.std(axis=0)
-    assert stds.max() / stds.min() > 1e4  # why standardizing matters
+    assert stds.max() / stds[stds > 0].min() > 1e6  # why standardizing matters
 
 
-def test_rhythm_features_are_correlated(dataset):
-    corr = np.corrcoef(dataset.x_train[:, SECTIONS["rhythm"]], rowvar=False)
-    off_diagonal = corr[~np.eye(len(corr), dtype=bool)]
-    assert off_diagonal.mean() > 0.2  # independent columns would average ~0
+# --- the real table's statistics, column by column ---------------------------------
+#
+# The training rows are compared with the summary of the real table embedded in
+# minigenre.study.mlbp2018. Tolerances, per statistic (std: the real column's):
+# mean within 0.4 std (and within 0.05 std for the median column); std within a
+# factor 0.75-1.65 (median ratio 0.95-1.1); at each real quantile q_p the share of
+# rows below it is p within 0.01 (p = 1%, 99%) or 0.02 (25, 50, 75%); the share at
+# the minimum within 0.02; each genre's mean within 0.7 std (median column 0.12).
+
+
+@pytest.fixture(scope="module")
+def real():
+    return column_stats()
+
+
+def test_column_means_and_stds_match_the_real_table(dataset, real):
+    x = dataset.x_train
+    varying = real.std > 0
+    error = np.abs(x.mean(axis=0) - real.mean)[varying] / real.std[varying]
+    assert error.max() < 0.4
+    assert np.median(error) < 0.05
+    ratio = x.std(axis=0)[varying] / real.std[varying]
+    assert ratio.min() > 0.75
+    assert ratio.max() < 1.65
+    assert 0.95 < np.median(ratio) < 1.1
+    np.testing.assert_array_equal(x.std(axis=0)[~varying], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("index", "tolerance"), [(0, 0.01), (1, 0.02), (2, 0.02), (3, 0.02), (4, 0.01)]
+)
+def test_column_quantiles_match_the_real_table(dataset, real, index, tolerance):
+    level = QUANTILES[index]
+    q = real.quantiles[:, index]  # (264,)
+    below = (dataset.x_train < q).mean(axis=0)  # share strictly below the quantile
+    at_or_below = (dataset.x_train <= q).mean(axis=0)
+    # q_p is a p-quantile when below <= p <= at_or_below (ties: a point mass).
+    miss = np.maximum(below - level, level - at_or_below)
+    assert miss.max() < tolerance, int(miss.argmax())
+
+
+def test_floors_and_minima_match_the_real_table(dataset, real):
+    x = dataset.x_train
+    share = (x == real.min).mean(axis=0)  # (264,) rows at the real minimum
+    assert np.abs(share - real.share_at_min).max() < 0.02
+    assert (x >= real.min).all()
+    assert (x <= real.max).all()
+
+
+def test_genre_means_match_the_real_table(dataset, real):
+    varying = real.std > 0
+    for genre in range(len(GENRES)):
+        rows = dataset.x_train[dataset.y_train == genre]
+        error = np.abs(rows.mean(axis=0) - real.genre_means[genre])[varying]
+        error /= real.std[varying]
+        assert error.max() < 0.7, GENRES[genre]
+        assert np.median(error) < 0.12, GENRES[genre]
+
+
+def test_each_block_keeps_its_statistic_structure(dataset):
+    for x in (dataset.x_train, dataset.x_test):
+        mean, median, low, high = x[:, :24], x[:, 96:120], x[:, 120:144], x[:, 144:168]
+        assert (x[:, 24:48] >= 0).all()  # SSD variance
+        assert (low <= median).all()
+        assert (median <= high).all()
+        assert (low <= mean).all()
+        assert (mean <= high).all()
+        chroma_mean, chroma_low, chroma_high = (
+            x[:, 168:180],
+            x[:, 192:204],
+            x[:, 204:216],
+        )
+        assert (x[:, 180:192] >= 0).all()  # chroma variance, not a std
+        assert (chroma_low <= chroma_mean).all()
+        assert (chroma_mean <= chroma_high).all()
+        np.testing.assert_array_equal(np.round(x[:, 192:216], 3), x[:, 192:216])
+        assert (x[:, 228:240] >= 0).all()
+        assert (x[:, 240:252] <= x[:, 252:]).all()
+
+
+def test_a_silent_band_24_is_written_as_rp_extract_writes_it(dataset):
+    x = dataset.x_train
+    silent = x[:, 23] == SSD_FLOOR  # band 24's mean at the 3-phon floor
+    assert silent.mean() == pytest.approx(0.748, abs=0.01)
+    for column, value in [(47, 0.0), (71, 1000.0), (95, 1000.0), (119, SSD_FLOOR),
+                          (143, SSD_FLOOR), (167, SSD_FLOOR)]:  # fmt: skip
+        np.testing.assert_array_equal(x[silent, column], value)
+    # Elsewhere the skewness takes the real values off 1000 (a row at the edge of
+    # that gap may land on it).
+    assert (x[~silent, 71] == 1000.0).mean() < 0.01
+    assert (x[~silent, 71] < 1000.0).mean() == pytest.approx(0.5, abs=0.05)
+
+
+def test_the_scaler_maps_the_constant_columns_to_zero(dataset):
+    scaler = StandardScaler().fit(dataset.x_train)
+    np.testing.assert_array_equal(scaler.scale_[216:220], 1.0)  # as scikit-learn
+    np.testing.assert_array_equal(scaler.transform(dataset.x_test)[:, 216:220], 0.0)
 
 
 # --- calibration against the study ----------------------------------------------------
@@ -151,7 +247,7 @@ def test_the_study_model_reaches_the_study_figures(study_runs, seed):
     loss, accuracy, recall = study_runs[seed]
     assert 0.60 <= accuracy <= 0.72
     assert 0.90 <= loss <= 1.25
-    assert np.sum(recall[list(MINORITY)] < 0.20) >= 3
+    assert np.sum(recall[list(MINORITY)] < 0.25) >= 3  # measured: 3-5 of the 6
     assert recall[0] > 0.7  # the majority genre is found
 
 
