@@ -164,7 +164,7 @@ def check_optimizer_state(state: dict) -> None:
 def iterations_of(array) -> int:
     """A stored step count: a real scalar holding an integer."""
     array = np.asarray(array)
-    if array.shape not in ((), (1,)) or array.dtype.kind not in "fiu":
+    if array.shape != () or array.dtype.kind not in "fiu":
         raise ValueError(f"the optimizer's iterations are {array.dtype} {array.shape}")
     value = array.reshape(()).item()
     if not (math.isfinite(value) and value == int(value)):

@@ -92,6 +92,8 @@ def check_readable_file(path: Path) -> None:
         raise ValueError(f"{path}: is a directory, not a file.")
     if os.path.lexists(path) and path.exists():
         raise ValueError(f"{path}: not a regular file (a FIFO or device?).")
+    if os.path.lexists(path):
+        raise ValueError(f"{path}: a symbolic link to nothing (broken, or a loop).")
     raise ValueError(f"{path}: file not found.")
 
 
