@@ -52,7 +52,7 @@ def _optimizer_state(datasets: dict, compiled: dict, weights: list) -> dict | No
     keys = [f"optimizer/vars/{j}" for j in range(len(stored))]
     missing = [key for key in keys if key not in datasets]
     if missing:
-        raise ValueError(f"model.weights.h5 has no {missing[0]}")
+        raise ValueError(f"has no {missing[0]}")
     # (iterations, learning rate), then each weight's slots in weight order.
     shapes = [datasets[keys[0]].shape, ()] + [w.shape for w in weights for _ in names]
     arrays = [

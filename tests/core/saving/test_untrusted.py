@@ -246,3 +246,18 @@ def test_read_dataset_checks_the_shape_before_reading():
         ):
             untrusted.read_dataset("d", h5["d"], (3, 2))
         assert untrusted.read_dataset("d", h5["d"], (2, 3)).sum() == 15
+
+
+def test_a_missing_optimizer_variable_is_named(tmp_path, tiny_model, tiny_data):
+    path = tmp_path / "m.keras"
+    model = tiny_model()
+    model.fit(*tiny_data, verbose=0)
+    save_model(model, path)
+
+    def change(h5):
+        h5["optimizer/vars/extra"] = h5["optimizer/vars/3"][()]
+        del h5["optimizer/vars/3"]
+
+    edit_weights(path, change)
+    with refused(path, re.escape("model.weights.h5 has no optimizer/vars/3.")):
+        load_model(path)
