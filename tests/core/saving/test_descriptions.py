@@ -155,7 +155,7 @@ def test_complex_optimizer_slots_are_refused(trained_file):
         load_model(path)
 
 
-@pytest.mark.parametrize("epsilon", [np.nan, 0.0, None])
+@pytest.mark.parametrize("epsilon", [np.nan, -1e-7, None])
 def test_a_bad_epsilon_in_the_file_is_refused(trained_file, epsilon):
     path = trained_file(".npz")
     edit_npz(
@@ -165,9 +165,9 @@ def test_a_bad_epsilon_in_the_file_is_refused(trained_file, epsilon):
         load_model(path)
 
 
-@pytest.mark.parametrize("epsilon", [float("nan"), 0.0, -1e-7, float("inf")])
-def test_adam_refuses_an_epsilon_that_is_not_a_positive_number(epsilon):
-    with pytest.raises(ValueError, match="epsilon must be a finite number > 0"):
+@pytest.mark.parametrize("epsilon", [float("nan"), -1e-7, float("inf"), "1e-7"])
+def test_adam_refuses_an_epsilon_that_is_not_a_finite_number_at_least_0(epsilon):
+    with pytest.raises(ValueError, match="epsilon must be a finite number >= 0"):
         Adam(epsilon=epsilon)
 
 
