@@ -1,7 +1,7 @@
 """Runs the reliability suites and turns what they tried into a Markdown table.
 
 ``python benchmarks/reliability_table.py`` runs the property-based suites
-(``tests/core/test_properties.py`` and ``tests/*/test_reliability_*.py``) under
+(``tests/core/test_properties.py`` and ``tests/**/test_reliability_*.py``) under
 pytest with ``MINIGENRE_RELIABILITY_LOG`` set, so every generated case records its
 class of bad input and what the code did (see ``tests/reliability.py``). It then
 prints, per section, each class with the number of cases generated and their
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ["tests/core/test_properties.py", "tests/*/test_reliability_*.py"]
+SUITES = ["tests/core/test_properties.py", "tests/**/test_reliability_*.py"]
 START, END = "<!-- reliability-table -->", "<!-- /reliability-table -->"
 
 

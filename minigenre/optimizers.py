@@ -60,6 +60,12 @@ class Adam:
         for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"{name} must be in [0, 1). Received: {name}={beta}")
+        if isinstance(epsilon, bool) or not (
+            isinstance(epsilon, int | float | np.floating) and 0 <= epsilon < np.inf
+        ):  # NaN would turn every weight NaN at the first step; 0 is the paper's
+            raise ValueError(
+                f"epsilon must be a finite number >= 0. Received: epsilon={epsilon!r}"
+            )
         self.learning_rate = check_learning_rate(learning_rate)
         self.beta_1 = beta_1
         self.beta_2 = beta_2

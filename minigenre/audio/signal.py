@@ -3,8 +3,10 @@
 Files are decoded by soundfile (libsndfile): WAV, FLAC, OGG/Vorbis, Opus, AIFF, ...
 and MP3 with libsndfile 1.1 or newer (the one inside soundfile's wheels). Every way
 a file or a signal can be unusable becomes one ``ValueError`` (``TypeError`` for a
-wrong type) that says what and where: missing, not audio, non-finite, silent, or
-shorter than the 5.94 s one rhythm segment needs.
+wrong type) that says what and where: missing, not a regular file, unreadable, not
+audio, non-finite, far beyond full scale, silent, or shorter than the 5.94 s one
+rhythm segment needs. A file is decoded a block at a time and at most its first
+``MAX_SECONDS``.
 """
 
 from __future__ import annotations
@@ -17,15 +19,30 @@ import numpy as np
 import soundfile
 
 from minigenre.audio.loudness import SAMPLE_RATE, SEGMENT_LENGTH
+from minigenre.saving.files import check_readable_file
 
 MIN_SECONDS = SEGMENT_LENGTH / SAMPLE_RATE  # 5.94 s
 # Quieter than the smallest step of 16-bit audio everywhere: nothing to describe.
 SILENCE_LEVEL = 2.0**-15
 MIN_RATE, MAX_RATE = 1000, 768_000  # Hz: what any audio file or device uses
+# Longer songs are analysed on their first 10 minutes: the features describe
+# 5.94 s segments, and memory grows with the length analysed (about 470 MB of
+# peak RSS at 10 minutes). Above 48 kHz the excerpt is MAX_FRAMES frames.
+MAX_SECONDS = 600
+MAX_FRAMES = MAX_SECONDS * 48_000
+MAX_CHANNELS = 1024
+# Float files may clip above 1.0; 2**16 is int16 data written unscaled.
+MAX_AMPLITUDE = 2**16
+BLOCK_VALUES = 2**22  # samples decoded at a time, all channels together
 
 
 def load_audio(path: str | os.PathLike) -> np.ndarray:
     """Reads an audio file as the features need it: mono float32 at 44.1 kHz.
+
+    The header is read first (rate, channels, length); then at most the first
+    ``MAX_SECONDS`` (10 minutes, and at most ``MAX_FRAMES`` frames) are decoded,
+    a block at a time, each block mixed to mono as it comes: memory depends on
+    neither the song's length beyond that nor its number of channels.
 
     Args:
         path: A file soundfile can decode (WAV, FLAC, OGG, MP3, AIFF, ...).
@@ -39,17 +56,32 @@ def load_audio(path: str | os.PathLike) -> np.ndarray:
             than 5.94 s; the message starts with the path.
     """
     path = Path(path)
-    if not path.is_file():
-        what = "not a file" if path.exists() else "file not found"
-        raise ValueError(f"{path}: {what}.")
+    check_readable_file(path)
     try:
-        data, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (RuntimeError, OSError) as err:  # soundfile's errors are RuntimeErrors
+        info = soundfile.info(os.fsencode(path))  # the header only
+        rate = info.samplerate
+        if not MIN_RATE <= rate <= MAX_RATE or not 1 <= info.channels <= MAX_CHANNELS:
+            raise ValueError(f"{rate} Hz, {info.channels} channels")
+        mono = decode_mono(path, min(info.frames, MAX_SECONDS * rate, MAX_FRAMES))
+    except (RuntimeError, OSError, ValueError, EOFError) as err:
         # libsndfile's own words ("Format not recognised."), without the path again.
         reason = getattr(err, "error_string", None) or str(err) or type(err).__name__
         reason = reason.splitlines()[0].rstrip(".")
         raise ValueError(f"{path}: not a readable audio file ({reason}).") from None
-    return prepare_signal(data.T, rate, where=str(path))  # (channels, n)
+    return prepare_signal(mono, rate, where=str(path))
+
+
+def decode_mono(path: Path, frames: int) -> np.ndarray:
+    """The first ``frames`` frames of ``path``, channels averaged, float32 (n,)."""
+    mono = np.empty(frames, np.float32)
+    done = 0
+    with soundfile.SoundFile(os.fsencode(path)) as f:
+        block = max(1, BLOCK_VALUES // f.channels)  # (block, channels) <= 16 MiB
+        for part in f.blocks(block, frames=frames, dtype="float32", always_2d=True):
+            # (block, channels) -> (block,): the same mean prepare_signal takes.
+            mono[done : done + len(part)] = part.T.mean(axis=0)
+            done += len(part)
+    return mono[:done]  # a header may promise more frames than the file holds
 
 
 def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
@@ -90,6 +122,12 @@ def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
         )
     if not np.isfinite(y).all():
         raise ValueError(f"{where}: the samples contain NaN or infinity.")
+    peak = float(np.abs(y).max(initial=0.0))
+    if peak > MAX_AMPLITUDE:  # squared in the spectra, it would overflow
+        raise ValueError(
+            f"{where}: samples reach {peak:.3g}, far beyond full scale [-1, 1] "
+            f"(at most {MAX_AMPLITUDE} is analysed)."
+        )
     seconds = y.shape[-1] / sr
     if seconds < MIN_SECONDS:
         raise ValueError(

@@ -8,13 +8,14 @@ the extra.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from minigenre.cli.commands import UsageError, describe_labels, log
+from minigenre.cli.commands import UsageError, describe_labels, log, say
 from minigenre.study import kaggle
 from minigenre.study.data import N_FEATURES, SECTIONS
 from minigenre.study.runs import Run, load_run
@@ -29,7 +30,19 @@ def _audio(what: str):
         raise UsageError(
             f'{what} needs librosa and soundfile: pip install "minigenre[audio]".'
         ) from None
+    except (RuntimeError, OSError) as err:  # e.g. numba cannot write its cache
+        raise UsageError(
+            f"{what}: librosa could not be imported ({type(err).__name__}: "
+            f"{printable(str(err).splitlines()[0] if str(err) else '')}); if numba "
+            "cannot write its cache, set NUMBA_CACHE_DIR to a writable folder."
+        ) from None
     return audio
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (escape sequences, carriage returns) and
+    undecodable bytes shown as escapes, so a file name cannot drive the terminal."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text))
 
 
 def cmd_features(args: argparse.Namespace) -> int:
@@ -38,6 +51,8 @@ def cmd_features(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise UsageError(f"{out} exists; pass --overwrite to replace it.")
+    if out.is_dir() or (os.path.lexists(out) and not out.is_file()):
+        raise UsageError(f"Cannot write {out}: it is not a regular file.")
     if not out.parent.is_dir():  # fail before the songs, not after
         raise UsageError(f"Cannot write {out}: directory {out.parent} does not exist.")
     bar: list[ProgressBar] = []
@@ -50,15 +65,17 @@ def cmd_features(args: argparse.Namespace) -> int:
     result = audio.folder_features(args.directory, progress, layout=args.layout)
     audio.write_features_csv(result, out)
     for _, reason in result.skipped:
-        log(args, f"skipped {reason}")
+        log(args, f"skipped {printable(reason)}")
     genres = ""
     if result.genres is not None:
         counts = Counter(result.genres)
-        genres = " in genres " + ", ".join(f"{g} ({counts[g]})" for g in sorted(counts))
+        genres = " in genres " + ", ".join(
+            f"{printable(g)} ({counts[g]})" for g in sorted(counts)
+        )
     n_features = result.features.shape[1]
-    print(
-        f"{out}: {len(result.files)} songs{genres}, {n_features} features each "
-        f"({args.layout} layout)"
+    say(
+        f"{printable(out)}: {len(result.files)} songs{genres}, {n_features} "
+        f"features each ({args.layout} layout)"
     )
     if result.skipped:
         n = len(result.skipped)
@@ -73,7 +90,16 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
     audio = _audio("predict --audio")
     run = load_run(args.run_dir)
     layout = audio_layout(run, args.layout, audio)
-    features = audio.extract_features(args.audio, layout=layout)  # (264,)
+    try:
+        features = audio.extract_features(args.audio, layout=layout)  # (264,)
+    except (ValueError, TypeError) as err:
+        raise UsageError(printable(err)) from None
+    except Exception as err:  # librosa, numba, soundfile: one line, naming the file
+        raise UsageError(
+            printable(
+                f"{args.audio}: cannot be analysed ({type(err).__name__}: {err})."
+            )
+        ) from None
     sections = run.config.sections or tuple(SECTIONS)
     columns = np.concatenate([np.arange(N_FEATURES)[SECTIONS[s]] for s in sections])
     if run.config.source.kind == "embedded":
@@ -86,7 +112,7 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
     proba = proba.astype(np.float64)  # (1, n_classes)
     label = kaggle.confident_labels(proba, args.threshold, run.config.majority_class)
     names = run.config.genre_names
-    print(f"{args.audio}: {names[int(label[0])]}")
+    say(f"{printable(args.audio)}: {names[int(label[0])]}")
     print(f"  ({describe_labels(run, args.threshold)})")
     width = max(len(name) for name in names)
     for k in np.argsort(-proba[0], kind="stable"):

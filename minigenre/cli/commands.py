@@ -16,6 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from minigenre import course
+from minigenre.saving import files
 from minigenre.study import kaggle, metrics, workflow
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
@@ -99,6 +100,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     source = source_from_args(args) or DataSource()
     check_run_dir(args.out, args.overwrite)  # fail before training, not after
     dataset = load_source(args, source)
+    check_run_size(dataset, args.units, source)  # before training, not at saving
     log(args, f"training the {args.model} model on {source.describe()}")
     fit_keras = _reference("--model keras").fit_keras if args.model == "keras" else None
     # Each flag's dest is its option's name (--validation-split -> validation_split).
@@ -115,6 +117,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     say(f"Trained {len(run.history['loss'])} epochs: {last}")
     say(f"Saved the run to {args.out}")
     return 0
+
+
+def check_run_size(dataset: Dataset, units: int, source: DataSource) -> None:
+    """Refuses a table whose run would be larger than a run file may be.
+
+    ``weights.npz`` holds ``(features x units + units + units x classes + classes)``
+    float32 numbers; like every ``.npz`` minigenre reads, at most
+    ``files.MAX_NPZ_BYTES`` (256 MiB): with 128 units, about 524,000 columns.
+    """
+    n, d, k = len(dataset.y_train), dataset.n_features, dataset.n_classes
+    weights = 4 * (d * units + units + units * k + k)
+    if weights > files.MAX_NPZ_BYTES:
+        widest = (files.MAX_NPZ_BYTES // 4 - units - units * k - k) // units
+        raise UsageError(
+            f"{source.describe()}: {n} rows of {d} feature columns; with {units} "
+            f"hidden units the weights would take {weights} bytes, more than a run "
+            f"may hold ({files.MAX_NPZ_BYTES}; at most {widest} columns). Not trained."
+        )
 
 
 def describe_labels(run: Run, threshold: float | None) -> str:

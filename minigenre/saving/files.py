@@ -27,6 +27,7 @@ NPZ_FORMAT_VERSION = 1
 # All arrays of one .npz together, decompressed: 256 MiB. The study's run holds
 # 135 kB of weights; a run on 500,000 features would hold 256 MB.
 MAX_NPZ_BYTES = 2**28
+MAX_NAME_BYTES = 255  # a file name, on Linux, macOS and Windows file systems
 
 
 @contextlib.contextmanager
@@ -44,9 +45,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise ValueError(f"Cannot write {path}: directory {directory} does not exist.")
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=directory
-    )
+    # mkstemp adds 8 random characters: ".NAME.xxxxxxxx.tmp" must stay within the
+    # 255 bytes a file name may have, so a long NAME is cut in the temporary name.
+    stem = os.fsdecode(os.fsencode(path.name)[: MAX_NAME_BYTES - 14])
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=directory)
     # mkstemp makes the file private (0600); give it the usual umask-based mode.
     umask = os.umask(0)
     os.umask(umask)
@@ -92,6 +94,8 @@ def check_readable_file(path: Path) -> None:
         raise ValueError(f"{path}: is a directory, not a file.")
     if os.path.lexists(path) and path.exists():
         raise ValueError(f"{path}: not a regular file (a FIFO or device?).")
+    if os.path.lexists(path):
+        raise ValueError(f"{path}: a symbolic link to nothing (broken, or a loop).")
     raise ValueError(f"{path}: file not found.")
 
 

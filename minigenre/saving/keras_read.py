@@ -22,13 +22,12 @@ elu, relu, softmax or linear activations; anything else is refused by name.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
+import zlib
 from pathlib import Path
 
-import numpy as np
-
 from minigenre import activations
+from minigenre.saving import descriptions, files, untrusted
 
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 
@@ -38,28 +37,30 @@ def layer_key(i: int) -> str:
     return f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
 
 
-def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
+def _optimizer_state(datasets: dict, compiled: dict, weights: list) -> dict | None:
     """The optimizer's state from ``optimizer/vars``, or None if absent or unused.
 
     Keras writes it only for a compiled model; a model compiled but never trained
     has none of its slots yet, and starts afresh, as Keras would.
     """
-    if "optimizer/vars" not in h5:
+    stored = sorted(k for k in datasets if k.startswith("optimizer/vars/"))
+    if not stored:
         return None
-    stored = h5["optimizer/vars"]
     names = slot_names(compiled["optimizer"])
     if len(stored) != 2 + len(names) * len(weights):
         return None  # Keras too skips an optimizer state of another size
-    arrays = [np.asarray(stored[str(j)]) for j in range(len(stored))]
+    keys = [f"optimizer/vars/{j}" for j in range(len(stored))]
+    missing = [key for key in keys if key not in datasets]
+    if missing:
+        raise ValueError(f"has no {missing[0]}")
+    # (iterations, learning rate), then each weight's slots in weight order.
+    shapes = [datasets[keys[0]].shape, ()] + [w.shape for w in weights for _ in names]
+    arrays = [
+        untrusted.read_dataset(k, datasets[k], s)
+        for k, s in zip(keys, shapes, strict=True)
+    ]
     slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
-    for name, values in slots.items():
-        for w, value in zip(weights, values, strict=True):
-            if value.shape != w.shape:
-                raise ValueError(
-                    f"{path}: optimizer {name} of shape {value.shape} for a weight "
-                    f"of shape {w.shape}."
-                )
-    return {"iterations": int(arrays[0]), "slots": slots}
+    return {"iterations": descriptions.iterations_of(arrays[0]), "slots": slots}
 
 
 def slot_names(optimizer: dict) -> tuple[str, ...]:
@@ -76,6 +77,17 @@ def h5py_module():
     return h5py
 
 
+# Dense settings minigenre does not implement: refused unless off.
+NOT_IMPLEMENTED = (
+    "kernel_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+    "lora_rank",
+)
+
+
 def _unsupported(path, what: str) -> ValueError:
     return ValueError(
         f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense layers with "
@@ -89,7 +101,8 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
         raise _unsupported(
             path, f"unsupported model class {config.get('class_name')!r}"
         )
-    body = config["config"]
+    body = descriptions.check_type("the model's config", config["config"], dict)
+    descriptions.check_type("the model's layers", body["layers"], list)
     # Keras writes the dtype policy on the model, on each layer, or both: the
     # model's wins, then the first layer's (float32 if neither has one).
     first = body["layers"][0]["config"] if body["layers"] else {}
@@ -97,7 +110,9 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
     dtype = body.get("dtype") or first or "float32"
     input_dim, layers = None, []
     for entry in body["layers"]:
-        kind, settings = entry["class_name"], entry["config"]
+        descriptions.check_type("a layer", entry, dict)
+        kind = entry["class_name"]
+        settings = descriptions.check_type(f"{kind}'s config", entry["config"], dict)
         if kind == "InputLayer":
             input_dim = settings.get("batch_shape", settings.get("batch_input_shape"))
             input_dim = input_dim[-1] if input_dim else None
@@ -113,14 +128,7 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
                 f"unsupported activation {activation!r} in layer "
                 f"{settings.get('name')!r}",
             )
-        for key in (
-            "kernel_regularizer",
-            "bias_regularizer",
-            "activity_regularizer",
-            "kernel_constraint",
-            "bias_constraint",
-            "lora_rank",
-        ):
+        for key in NOT_IMPLEMENTED:
             if settings.get(key):
                 raise _unsupported(
                     path, f"unsupported {key} in layer {settings.get('name')!r}"
@@ -128,9 +136,9 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
         layers.append(
             {
                 "name": settings["name"],
-                "units": int(settings["units"]),
+                "units": settings["units"],
                 "activation": activation,
-                "use_bias": bool(settings.get("use_bias", True)),
+                "use_bias": settings.get("use_bias", True),
             }
         )
         if input_dim is None and len(layers) == 1:
@@ -193,7 +201,7 @@ def _compile(path, config: dict | None) -> dict | None:
         return None
     loss, from_logits = config["loss"], False
     if isinstance(loss, dict):
-        from_logits = bool(loss.get("config", {}).get("from_logits", False))
+        from_logits = loss.get("config", {}).get("from_logits", False)
         loss = loss["class_name"]
     if loss not in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
         raise _unsupported(path, f"unsupported loss {loss!r}")
@@ -214,20 +222,25 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | Non
     """Reads a ``.keras`` archive: (model config, compile config, weights, optimizer
     state or None).
 
-    With ``compile=False`` the compile settings and optimizer state are neither read
-    nor checked.
+    The archive is untrusted input (``untrusted.py``): members, JSON and HDF5 are
+    checked before they are read, and the config (``descriptions.py``) before the
+    weights it implies are read. With ``compile=False`` the compile settings and
+    optimizer state are neither read nor checked.
     """
-    if not path.is_file():
-        raise ValueError(f"{path}: file not found.")
+    files.check_readable_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
             missing = [m for m in MEMBERS if m not in archive.namelist()]
             if missing:
                 raise ValueError(f"not a .keras archive: no {', '.join(missing)}")
-            metadata = json.loads(archive.read("metadata.json"))
-            config = json.loads(archive.read("config.json"))
-            weights_file = io.BytesIO(archive.read("model.weights.h5"))
-    except (zipfile.BadZipFile, OSError, json.JSONDecodeError, ValueError) as err:
+            json_cap, h5_cap = untrusted.MAX_JSON_BYTES, 2 * untrusted.MAX_ARRAY_BYTES
+            metadata, config = (
+                untrusted.parse_json(untrusted.read_member(archive, m, json_cap), m)
+                for m in MEMBERS[:2]
+            )
+            h5_bytes = untrusted.read_member(archive, MEMBERS[2], h5_cap)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError,
+            NotImplementedError, ValueError) as err:  # fmt: skip
         raise ValueError(f"{path}: not a readable .keras archive ({err}).") from None
     version = str(metadata.get("keras_version", "unknown"))
     if not version.startswith("3."):
@@ -237,24 +250,50 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | Non
         )
     input_dim, layers, dtype = _layers(path, config)
     compiled = _compile(path, config.get("compile_config")) if compile else None
-    with h5py_module().File(weights_file, "r") as h5:
-        weights = []
-        for i, layer in enumerate(layers):
-            key = layer_key(i)
-            count = 2 if layer["use_bias"] else 1
-            missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in h5]
-            if missing:
-                raise ValueError(f"{path}: model.weights.h5 has no {missing[0]}.")
-            weights += [np.asarray(h5[f"{key}/{j}"]) for j in range(count)]
-        state = (
-            None if compiled is None else _optimizer_state(path, h5, compiled, weights)
-        )
-    if input_dim is None:
-        input_dim = weights[0].shape[0]
     model_config = {
         "name": config["config"].get("name", "sequential"),
         "dtype": dtype,
         "input_dim": input_dim,
         "layers": layers,
     }
+    descriptions.check_model_config(model_config)
+    try:
+        h5 = h5py_module().File(io.BytesIO(h5_bytes), "r")
+    except OSError:
+        raise ValueError(f"{path}: model.weights.h5 is not an HDF5 file.") from None
+    with h5:
+        try:
+            weights, state = _weights(h5, model_config, compiled)
+        except ValueError as err:
+            sep = " " if str(err).startswith("has ") else ": "
+            raise ValueError(f"{path}: model.weights.h5{sep}{err}.") from None
+    model_config["input_dim"] = model_config["input_dim"] or weights[0].shape[0]
     return model_config, compiled, weights, state
+
+
+def _weights(h5, model_config: dict, compiled: dict | None) -> tuple[list, dict]:
+    """The weights, each read once its shape is the config's, and the optimizer's
+    state (or None)."""
+    datasets = untrusted.hdf5_datasets(h5)  # refuses links, external data, bombs
+    layers = model_config["layers"]
+    for i, layer in enumerate(layers):
+        key = layer_key(i)
+        count = 2 if layer["use_bias"] else 1
+        missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in datasets]
+        if missing:
+            raise ValueError(f"has no {missing[0]}")
+        if f"{key}/{count}" in datasets:  # e.g. a bias with use_bias false
+            raise ValueError(f"{key}/{count} is more than layer {i} has")
+    first = datasets[f"{layer_key(0)}/0"]
+    input_dim = model_config["input_dim"]
+    if input_dim is None:
+        input_dim = first.shape[0] if len(first.shape) == 2 else 0
+    descriptions.check_count("the input width", input_dim)
+    shapes = iter(descriptions.weight_shapes(model_config, input_dim))
+    weights = []
+    for i, layer in enumerate(layers):
+        for j in range(2 if layer["use_bias"] else 1):
+            key = f"{layer_key(i)}/{j}"
+            weights.append(untrusted.read_dataset(key, datasets[key], next(shapes)))
+    state = None if compiled is None else _optimizer_state(datasets, compiled, weights)
+    return weights, state

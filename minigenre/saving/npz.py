@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigenre.saving import config, files
+from minigenre.saving import config, descriptions, files, untrusted
 from minigenre.saving.keras_read import slot_names
 
 FORMAT = "minigenre.Sequential"
@@ -45,10 +45,11 @@ def load(path: Path) -> tuple[dict, dict | None, list, dict | None, dict]:
     states) from a file ``save`` wrote."""
     arrays = files.load_npz(path)
     try:
-        description = json.loads(str(arrays.pop("config")))
-        if description["format"] != FORMAT:
-            raise ValueError(f"format {description['format']!r}")
-    except (KeyError, TypeError, ValueError) as err:
+        text = str(arrays.pop("config")).encode("utf-8", "surrogatepass")
+        description = untrusted.parse_json(text, "config")
+        if description.get("format") != FORMAT:
+            raise ValueError(f"format {description.get('format')!r}")
+    except (KeyError, ValueError) as err:
         raise ValueError(
             f"{path}: not a minigenre model file (no valid config: {err}). "
             "Weights saved by save_weights() load with load_weights()."
@@ -60,11 +61,13 @@ def load(path: Path) -> tuple[dict, dict | None, list, dict | None, dict]:
             f"{FORMAT_VERSION}."
         )
     compiled = description["compile"]
+    if compiled is not None:
+        descriptions.check_compile_config(compiled)
     state = None
     if compiled is not None and "optimizer_iterations" in arrays:
         names = slot_names(compiled["optimizer"])
         state = {
-            "iterations": int(arrays["optimizer_iterations"]),
+            "iterations": descriptions.iterations_of(arrays["optimizer_iterations"]),
             "slots": {n: numbered(arrays, f"optimizer_{n}_") for n in names},
         }
     weights = numbered(arrays, "weight_")

@@ -209,16 +209,24 @@ class _Features:
         return self.xt[:, : self.n].T  # (n, d)
 
 
+def listed(names: list, at_most: int = 10) -> str:
+    """``names`` as a list, the first ``at_most`` of a longer one and their count:
+    an error about a 265-column header stays one readable line."""
+    if len(names) <= at_most:
+        return str(names)
+    return f"{str(names[:at_most])[:-1]}, ... ({len(names)} in all)]"
+
+
 def _feature_problem(path: Path, header: list[str], names) -> ValueError | None:
     """Why the header's columns cannot be the training features, or None."""
     if len(set(header)) != len(header):
-        return ValueError(f"{path}: duplicate column names in header {header}.")
+        return ValueError(f"{path}: duplicate column names in header {listed(header)}.")
     missing = [name for name in names if name not in header]
     extra = [name for name in header if name not in names]
     if not missing and not extra:
         return None
-    problems = [f"missing {missing}"] if missing else []
-    problems += [f"not trained on {extra}"] if extra else []
+    problems = [f"missing {listed(missing)}"] if missing else []
+    problems += [f"not trained on {listed(extra)}"] if extra else []
     return ValueError(
         f"{path}: the columns must be the training features without the label; "
         f"{', '.join(problems)}."
@@ -236,7 +244,9 @@ def column_index(path: Path, header: list[str], label_column: str | int) -> int:
     is_int = isinstance(label_column, int) and not isinstance(label_column, bool)
     if is_int and -len(header) <= label_column < len(header):
         return label_column % len(header)  # negative positions count from the end
-    raise ValueError(f"{path}: no label column {label_column!r}; columns are {header}.")
+    raise ValueError(
+        f"{path}: no label column {label_column!r}; columns are {listed(header)}."
+    )
 
 
 def _rows(path: Path, reader, width: int):

@@ -20,6 +20,9 @@ def check_int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+SMALLEST_LEARNING_RATE = float(np.finfo(np.float32).tiny)  # 1.18e-38
+
+
 def check_learning_rate(learning_rate) -> float:
     """Returns ``learning_rate`` if it is a finite number > 0, or raises (the one
     check of every optimizer, the command line and a run's configuration)."""
@@ -33,6 +36,11 @@ def check_learning_rate(learning_rate) -> float:
         raise ValueError(f"learning_rate must be > 0. Received: {learning_rate}")
     if not math.isfinite(learning_rate):
         raise ValueError(f"learning_rate must be finite. Received: {learning_rate}")
+    if learning_rate < SMALLEST_LEARNING_RATE:  # every step would round to nothing
+        raise ValueError(
+            f"learning_rate must be at least {SMALLEST_LEARNING_RATE:.3g} (float32's "
+            f"smallest normal number). Received: {learning_rate}"
+        )
     return learning_rate
 
 

@@ -178,3 +178,15 @@ def test_damaged_weights_are_named_at_use_not_as_nan_probabilities(run_dir, tmp_
         with pytest.raises(ValueError, match=r"run: its weights give non-finite"):
             workflow.evaluate_run(loaded, loaded.config.source.load())
     assert [str(w.message) for w in caught] == []  # no overflow warnings either
+
+
+def test_an_error_about_a_wide_header_lists_ten_columns_and_the_count(tmp_path):
+    path = tmp_path / "wide.csv"
+    names = [f"feature_{i:03d}" for i in range(265)]
+    path.write_text(",".join(names) + "\n" + ",".join("1" for _ in names) + "\n")
+    with pytest.raises(ValueError, match=r"\(265 in all\)\]\.$") as caught:
+        load_csv(path, label_column="genre")
+    message = str(caught.value)
+    assert "'feature_009', ..." in message
+    assert "feature_010" not in message
+    assert len(message) < 400

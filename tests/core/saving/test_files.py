@@ -218,3 +218,17 @@ def test_check_readable_file_refuses_a_fifo_without_opening_it(tmp_path):
     os.mkfifo(tmp_path / "pipe.npz")  # opening it would wait for a writer forever
     with refused(tmp_path / "pipe.npz", "not a regular file (a FIFO or device?)."):
         files.load_npz(tmp_path / "pipe.npz")
+
+
+@pytest.mark.parametrize("length", [241, 242, 250, 255])
+def test_names_up_to_255_bytes_can_be_saved(tmp_path, length):
+    path = tmp_path / ("w" * (length - 4) + ".npz")
+    files.save_npz(path, {"a": np.arange(3)})
+    np.testing.assert_array_equal(files.load_npz(path)["a"], np.arange(3))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_long_name_of_multibyte_characters_is_cut_on_a_byte_boundary(tmp_path):
+    path = tmp_path / ("é" * 125 + ".npz")  # 254 bytes
+    files.save_npz(path, {"a": np.arange(3)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]

@@ -106,8 +106,8 @@ def test_another_format_version_is_refused(tmp_path, tiny_model):
     ("description", "reason"),
     [
         (None, "'config'"),
-        ("{not json", "Expecting property name enclosed in double quotes"),
-        ("[1, 2]", "list indices must be integers or slices, not str"),
+        ("{not json", "config is not valid JSON (Expecting property name enclosed"),
+        ("[1, 2]", "config holds a list, not a JSON object"),
     ],
     ids=["missing", "not-json", "not-a-dict"],
 )

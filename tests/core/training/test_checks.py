@@ -32,6 +32,7 @@ def test_check_int_takes_integers_at_or_above_the_minimum():
         (float("inf"), r"learning_rate must be finite. Received: inf"),
         ("0.1", r"learning_rate must be a number. Received: learning_rate='0.1'"),
         (True, r"must be a number"),
+        (1e-320, r"learning_rate must be at least 1.18e-38 \(float32's smallest"),
     ],
 )
 def test_check_learning_rate_is_the_one_rule(value, message):
