@@ -15,7 +15,6 @@ import warnings
 from dataclasses import fields
 from pathlib import Path
 
-from minigenre import course
 from minigenre.study import kaggle, metrics, workflow
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
@@ -281,48 +280,3 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result["plot"] = save_plot(result, args.plot)
     print_report(result, as_json=args.json)
     return 0
-
-
-def tutorial_file(name: str) -> Path:
-    """The tutorial a ``check`` argument names: ``02`` or a file's path."""
-    if name.isdigit() and len(name) <= 2:
-        number = f"{int(name):02d}"
-        found = sorted(Path("tutorials").glob(f"{number}_*.py"))
-        found = found or sorted(Path().glob(f"{number}_*.py"))
-        if not found:
-            raise UsageError(
-                f"no tutorial {number} here (looked for tutorials/{number}_*.py): run "
-                f"from the repository's root or give the file. Received: {name}"
-            )
-        return found[0]
-    path = Path(name)
-    if path.suffix not in (".py", ".ipynb") or not path.name[:2].isdigit():
-        raise UsageError(
-            f"expected a tutorial's number or a file named NN_*.py or NN_*.ipynb. "
-            f"Received: {name}"
-        )
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: no such file")
-    return path
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    path = tutorial_file(args.tutorial)
-    answers = Path(args.answers) if args.answers else None
-    if answers is not None and not answers.is_file():
-        raise FileNotFoundError(f"{args.answers}: no such file")
-    tutorial = path.name[:2]
-    if not course.exercises(tutorial):
-        raise UsageError(f"tutorial {tutorial} has no exercises. Received: {path}")
-    log(args, f"running {path}" + (f" with {answers}" if answers else "") + " ...")
-    try:
-        namespace = course.run_tutorial(path, answers)
-    except course.TutorialError as err:
-        log(args, f"error: {err}")
-        return 2
-    results = course.check_tutorial(tutorial, namespace)
-    for result in results:
-        print(result)
-    passed = sum(result.status == "passed" for result in results)
-    print(f"{passed} of {len(results)} exercises passed")
-    return 0 if passed == len(results) else 1
