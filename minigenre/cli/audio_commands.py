@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from minigenre.cli.commands import UsageError, describe_labels, log
-from minigenre.study import kaggle
 from minigenre.study.runs import load_run
 from minigenre.training.progress import ProgressBar
 
@@ -82,6 +81,8 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
         )
     proba = run.model.predict(run.scaler.transform(features[None, :]))
     proba = proba.astype(np.float64)  # (1, n_classes)
+    from minigenre.study import kaggle  # pandas: only when used
+
     label = kaggle.confident_labels(proba, args.threshold, run.config.majority_class)
     names = run.config.genre_names
     print(f"{args.audio}: {names[int(label[0])]}")

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import fields
 from pathlib import Path
 
-from minigenre.study import kaggle, metrics, workflow
+from minigenre.study import metrics
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
 from minigenre.study.options import OPTIONS
@@ -80,6 +80,8 @@ def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
 
 def run_data(args: argparse.Namespace, run: Run) -> Dataset:
     """The run's own data, or what ``--data``/``--csv`` names instead."""
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     dataset = load_source(args, source_from_args(args) or run.config.source)
     workflow.check_compatible(run, dataset)
     if workflow.fingerprint(dataset) != run.config.data_sha256 and (
@@ -94,6 +96,8 @@ def run_data(args: argparse.Namespace, run: Run) -> Dataset:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     source = source_from_args(args) or DataSource()
     check_run_dir(args.out, args.overwrite)  # fail before training, not after
     dataset = load_source(args, source)
@@ -148,6 +152,8 @@ def _describe_training(settings: dict) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     run = load_run(args.run_dir)
     dataset = run_data(args, run)
     result = workflow.evaluate_run(run, dataset, args.threshold)
@@ -187,6 +193,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from minigenre.study import kaggle, workflow  # pandas, matplotlib: when used
+
     if args.out is None:
         raise UsageError("predict needs --out DIR (or --audio FILE for one song).")
     run = load_run(args.run_dir)
@@ -219,6 +227,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from minigenre.study import kaggle  # pandas, matplotlib: when used
+
     source = source_from_args(args) or DataSource()
     dataset = load_source(args, source)
     if dataset.y_test is None:
@@ -242,6 +252,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     run = load_run(args.run_dir)
     figures = workflow.make_figures(run, run_data(args, run))
 
@@ -267,6 +279,8 @@ def _reference(what: str):
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     _reference("compare")
     from reference.compare import compare, print_report, save_plot
 
