@@ -54,7 +54,10 @@ def _params():
 def _report_counts(request):
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and any(_counts.values()):
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or not any(_counts.values()):
+        return
+    with capture.global_and_fixture_disabled():
         reporter.write_line(
             f"\nexercises: {_counts['blank']} blanks failed with their task, "
             f"{_counts['solution']} solutions passed, {_counts['planted']} planted "
