@@ -128,6 +128,6 @@ def add_check_command(subparsers, add_command) -> None:
     )  # fmt: skip
     check.add_argument("--json", action="store_true", help="print JSON instead")
     check.add_argument(
-        "--time-limit", metavar="SECONDS", type=float, default=10.0,
+        "--time-limit", metavar="SECONDS", type=float, default=30.0,
         help="the longest one exercise may run (default: %(default)g)",
     )  # fmt: skip

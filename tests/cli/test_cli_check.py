@@ -136,7 +136,7 @@ def test_an_infinite_loop_is_stopped_at_the_time_limit(capsys, tmp_path):
         "wrong    directional_derivative: took longer than 1 s: an infinite loop?",
     ]
     assert _verdicts(out)[2].startswith("not yet  elu_grad_from_output")
-    assert seconds < 20
+    assert seconds < 60  # three child processes start, on a busy machine too
 
 
 def test_a_syntax_error_is_one_line_with_file_line_and_column(capsys, tmp_path):

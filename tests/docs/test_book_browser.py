@@ -49,7 +49,10 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(built_book):
+def site(request):
+    _chromium()  # no browser: skip before building the book for nothing
+    built_book = request.getfixturevalue("built_book")
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # the test reports what fails, not each GET
             pass
