@@ -269,11 +269,47 @@ for name, (xt, xv) in {
 # %%
 def majority_share(y):
     raise NotImplementedError(
-        "not implemented yet: majority_share(y) should return the share of the most "
-        "common label in y, one number between 0 and 1 (hint: np.bincount counts "
-        "each label)"
+        "not implemented yet: majority_share(y) should return the accuracy of "
+        "always predicting the most common label of y"
     )
 
 
 # %%
 check(majority_share)
+
+# %% [markdown]
+# **2. A slip of the study's kind.** The study's script standardized every row at
+# once, before splitting. Write `standardize(x_train, x_val)` returning the two
+# parts standardized the way a model in use must see them: decide where the mean and
+# standard deviation come from. The check knows the ways this goes wrong.
+
+
+# %%
+def standardize(x_train, x_val):
+    raise NotImplementedError(
+        "not implemented yet: standardize(x_train, x_val) should return both "
+        "parts scaled as the model must see them"
+    )
+
+
+# %%
+check(standardize)
+
+# %% [markdown]
+# **3. A baseline for the loss.** Accuracy has its majority baseline; the log-loss
+# has one too. Write `prior_log_loss(y, classes)`: the mean log-loss of a model that
+# ignores the features and gives every song the same probabilities, the ones the
+# genre counts of `y` suggest. A trained model that cannot beat it has learned
+# nothing from the features.
+
+
+# %%
+def prior_log_loss(y, classes):
+    raise NotImplementedError(
+        "not implemented yet: prior_log_loss(y, classes) should return the log-"
+        "loss of a model that knows only the genre counts of y"
+    )
+
+
+# %%
+check(prior_log_loss)

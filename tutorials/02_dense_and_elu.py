@@ -273,8 +273,8 @@ show_figure(draw_step_sizes(), "02_step_sizes")
 def relu_backward(x, W, b, G):
     raise NotImplementedError(
         "not implemented yet: relu_backward(x, W, b, G) should return (grad_W, "
-        "grad_b, grad_x) of shapes (in, units), (units,) and (batch, in) (hint: "
-        "recompute z = x @ W + b; ReLU lets G through only where z > 0)"
+        "grad_b, grad_x) for a Dense layer with ReLU, given the gradient G of "
+        "its output"
     )
 
 
@@ -298,11 +298,28 @@ check(relu_backward)
 # %%
 def directional_derivative(f, w, d, h=1e-6):
     raise NotImplementedError(
-        "not implemented yet: directional_derivative(f, w, d, h) should return one "
-        "number, the central difference of f along d (hint: evaluate f at w + h * d "
-        "and at w - h * d, new arrays, so that w itself is left as it was)"
+        "not implemented yet: directional_derivative(f, w, d, h) should return "
+        "the derivative of f at w along d, from two evaluations of f"
     )
 
 
 # %%
 check(directional_derivative)
+
+# %% [markdown]
+# **3. The derivative from the output.** A backward pass keeps what the forward pass
+# computed. Write `elu_grad_from_output(out)`: ELU's derivative at each $z$, given
+# only the outputs `out = elu(z)` (so no second `exp` is needed). Decide what the
+# derivative is on each side of 0, in terms of the output.
+
+
+# %%
+def elu_grad_from_output(out):
+    raise NotImplementedError(
+        "not implemented yet: elu_grad_from_output(out) should return ELU's "
+        "derivative at each z, given only the outputs out = elu(z)"
+    )
+
+
+# %%
+check(elu_grad_from_output)

@@ -263,9 +263,8 @@ print("Keras loss:", keras_tiny.evaluate(x_wrong, y_wrong, verbose=0))
 # %%
 def stable_softmax(z):
     raise NotImplementedError(
-        "not implemented yet: stable_softmax(z) should return probabilities of "
-        "z's shape, each row summing to 1 (hint: exp(1000) overflows, and softmax "
-        "does not change when the same number is subtracted from a whole row)"
+        "not implemented yet: stable_softmax(z) should return softmax(z), row "
+        "by row, finite for any logits"
     )
 
 
@@ -285,11 +284,29 @@ check(stable_softmax)
 # %%
 def weighted_logit_gradient(y, probs, w):
     raise NotImplementedError(
-        "not implemented yet: weighted_logit_gradient(y, probs, w) should return "
-        "dL/dlogits, shape (batch, classes) (hint: start from the fused gradient "
-        "(p - onehot) / n and scale each row by its sample's weight)"
+        "not implemented yet: weighted_logit_gradient(y, probs, w) should "
+        "return the gradient of Keras's weighted batch loss with respect to the"
+        " logits"
     )
 
 
 # %%
 check(weighted_logit_gradient)
+
+# %% [markdown]
+# **3. Predict before you run.** A freshly initialized 10-genre model gives nearly
+# equal logits to every genre. Before running anything, decide what its cross-
+# entropy loss will be, and return that number from `untrained_loss()`. (Tutorial
+# 5's first epoch starts near it.)
+
+
+# %%
+def untrained_loss():
+    raise NotImplementedError(
+        "not implemented yet: untrained_loss() should return your prediction of"
+        " a fresh 10-genre model's loss, decided before running anything"
+    )
+
+
+# %%
+check(untrained_loss)

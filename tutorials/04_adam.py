@@ -346,11 +346,47 @@ print("1e-8 in float16:", np.float16(1e-8), "  1e-7 in float16:", np.float16(1e-
 # %%
 def paper_adam(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     raise NotImplementedError(
-        "not implemented yet: paper_adam(w, grads, ...) should return w after one "
-        "Adam step per gradient in grads (hint: m and v start at 0; at step t = 1, "
-        "2, ... divide m by 1 - beta_1**t and v by 1 - beta_2**t before the update)"
+        "not implemented yet: paper_adam(w, grads, ...) should return w after "
+        "one step of the paper's Adam per gradient in grads"
     )
 
 
 # %%
 check(paper_adam)
+
+# %% [markdown]
+# **2. Predict: what will $\varepsilon = 1$ do to the first step?** Three weights
+# start at 0 with gradients 0.001, 1 and 100. Before running anything, work out how
+# far `Adam(epsilon=1.0)` moves each of them in its first step, and return the three
+# movements (new weight minus old) from `epsilon_one_first_step()`. The check runs
+# Adam and compares.
+
+
+# %%
+def epsilon_one_first_step():
+    raise NotImplementedError(
+        "not implemented yet: epsilon_one_first_step() should return your "
+        "prediction of how far Adam(epsilon=1.0) moves three zero weights with "
+        "gradients 0.001, 1 and 100 in its first step"
+    )
+
+
+# %%
+check(epsilon_one_first_step)
+
+# %% [markdown]
+# **3. The step size.** Write `step_size(t)`, Keras's $\alpha_t$ for learning rate
+# 0.001 and the default betas, at step $t = 1, 2, \dots$. The check compares it with
+# the package for the first step and for step 10,000.
+
+
+# %%
+def step_size(t):
+    raise NotImplementedError(
+        "not implemented yet: step_size(t) should return Keras's step size "
+        "alpha_t at step t (lr 0.001, betas 0.9 and 0.999)"
+    )
+
+
+# %%
+check(step_size)

@@ -207,9 +207,8 @@ if data.y_test is not None:
 # %%
 def recall_per_genre(cm):
     raise NotImplementedError(
-        "not implemented yet: recall_per_genre(cm) should return one number per "
-        "genre (hint: a row holds where one true genre's songs went; the diagonal "
-        "holds the correct ones)"
+        "not implemented yet: recall_per_genre(cm) should return, for each "
+        "genre, the share of its songs that were predicted correctly"
     )
 
 
@@ -225,11 +224,28 @@ check(recall_per_genre)
 # %%
 def most_confused(cm, names):
     raise NotImplementedError(
-        "not implemented yet: most_confused(cm, names) should return two names, "
-        "(true genre, predicted genre) (hint: ignore the diagonal; "
-        "np.unravel_index turns a flat argmax into a row and a column)"
+        "not implemented yet: most_confused(cm, names) should return (true "
+        "genre, predicted genre) of the model's commonest mistake"
     )
 
 
 # %%
 check(most_confused)
+
+# %% [markdown]
+# **3. Read the figure.** In the confusion matrix above, one genre swallows the
+# others: it is predicted for many songs that are not its own. Write
+# `swallowing_genre(cm, names)`, returning that genre's name: decide which direction
+# in the matrix holds "predicted as".
+
+
+# %%
+def swallowing_genre(cm, names):
+    raise NotImplementedError(
+        "not implemented yet: swallowing_genre(cm, names) should return the "
+        "genre that takes the most songs of other genres"
+    )
+
+
+# %%
+check(swallowing_genre)

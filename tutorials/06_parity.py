@@ -225,11 +225,47 @@ for column, label in ((0, "log-loss"), (1, "accuracy")):
 # %%
 def numpy_into_keras():
     raise NotImplementedError(
-        "not implemented yet: numpy_into_keras() should return (the trained "
-        "minigenre model, a Keras model holding its weights) (hint: study_model, "
-        "fit for one epoch, build_model, then numpy_to_keras(source, target))"
+        "not implemented yet: numpy_into_keras() should return (a minigenre "
+        "model trained for one epoch, a Keras model that predicts what it "
+        "predicts)"
     )
 
 
 # %%
 check(numpy_into_keras)
+
+# %% [markdown]
+# **2. Rounding, counted.** "Equal to float precision" can be measured in units in
+# the last place: how many float32 numbers lie between two results. Write
+# `ulp_distance(a, b)` for two float32 arrays of the same sign entry by entry,
+# returning the count for each entry (0 when equal).
+
+
+# %%
+def ulp_distance(a, b):
+    raise NotImplementedError(
+        "not implemented yet: ulp_distance(a, b) should return how many float32"
+        " numbers apart a and b are, entry by entry"
+    )
+
+
+# %%
+check(ulp_distance)
+
+# %% [markdown]
+# **3. Same distribution?** Independent runs give two samples of final accuracies.
+# Write `welch_t(a, b)`, Welch's $t$ statistic for the difference between their
+# means (each sample's own variance; no assumption that they are equal). Beyond
+# about 2 in size, the difference is unlikely to be chance.
+
+
+# %%
+def welch_t(a, b):
+    raise NotImplementedError(
+        "not implemented yet: welch_t(a, b) should return Welch's t statistic "
+        "for the difference between the means of two samples"
+    )
+
+
+# %%
+check(welch_t)

@@ -486,11 +486,47 @@ show(candidates)
 # %%
 def train_with_early_stopping():
     raise NotImplementedError(
-        "not implemented yet: train_with_early_stopping() should return (model, "
-        "history) (hint: network(seed=0), then fit with validation_data, epochs=50, "
-        "verbose=0 and callbacks=[EarlyStopping(...)] as described above)"
+        "not implemented yet: train_with_early_stopping() should return (model,"
+        " history) of a fit that stops once the validation accuracy stops "
+        "improving and keeps its best weights"
     )
 
 
 # %%
 check(train_with_early_stopping)
+
+# %% [markdown]
+# **2. Class weights.** Write `balanced_class_weights(y)`: one weight per class, so
+# that every genre counts as much in the loss however many songs it has, and so that
+# the average weight per *row* stays 1 (the loss, and hence Adam's steps, keep their
+# scale). Decide how a weight must depend on its class's count.
+
+
+# %%
+def balanced_class_weights(y):
+    raise NotImplementedError(
+        "not implemented yet: balanced_class_weights(y) should return one "
+        "weight per class that evens out the genres while keeping the loss's "
+        "scale"
+    )
+
+
+# %%
+check(balanced_class_weights)
+
+# %% [markdown]
+# **3. The score that sees every genre.** Write `macro_recall(y_true, y_pred)`, the
+# mean of each genre's recall (the genres present in `y_true`), the score used above
+# to expose the majority genre.
+
+
+# %%
+def macro_recall(y_true, y_pred):
+    raise NotImplementedError(
+        "not implemented yet: macro_recall(y_true, y_pred) should return the "
+        "mean of each genre's recall"
+    )
+
+
+# %%
+check(macro_recall)

@@ -333,11 +333,44 @@ for k in np.argsort(-proba[0])[:3]:
 # %%
 def loudest_band(y):
     raise NotImplementedError(
-        "not implemented yet: loudest_band(y) should return the number (1 to 24) of "
-        "the Bark band with the largest mean loudness (hint: the first 24 columns of "
-        "extract_features(y, sr=SR) are ssd_mean_bark01 to ssd_mean_bark24)"
+        "not implemented yet: loudest_band(y) should return the Bark band (1 to"
+        " 24) in which the song y is loudest"
     )
 
 
 # %%
 check(loudest_band)
+
+# %% [markdown]
+# **2. Frames.** A spectrogram cuts the signal into frames of `frame` samples, one
+# starting every `hop` samples. Write `frame_count(n, frame, hop)`: how many whole
+# frames fit in `n` samples (no frame runs past the end, no padding).
+
+
+# %%
+def frame_count(n, frame, hop):
+    raise NotImplementedError(
+        "not implemented yet: frame_count(n, frame, hop) should return how many"
+        " whole frames of frame samples, hop apart, fit in n samples"
+    )
+
+
+# %%
+check(frame_count)
+
+# %% [markdown]
+# **3. Decibels.** Write `power_to_db(power, ref)`: each power's level in decibels
+# relative to the power `ref`. Decide which factor applies to a power rather than an
+# amplitude.
+
+
+# %%
+def power_to_db(power, ref):
+    raise NotImplementedError(
+        "not implemented yet: power_to_db(power, ref) should return each "
+        "power's level in decibels relative to ref"
+    )
+
+
+# %%
+check(power_to_db)

@@ -398,11 +398,43 @@ compare([w.grad for w in weights], hand)
 # %%
 def tensor_tanh(a):
     raise NotImplementedError(
-        "not implemented yet: tensor_tanh(a) should return Tensor(value, (a,), "
-        "(vjp,)) (hint: like expm1 above, reuse the output: the derivative of tanh "
-        "is 1 - tanh(x)**2)"
+        "not implemented yet: tensor_tanh(a) should return a Tensor holding "
+        "tanh of a, through which gradients flow back to a"
     )
 
 
 # %%
 check(tensor_tanh)
+
+# %% [markdown]
+# **2. A product.** Write `tensor_mul(a, b)`, a primitive for `a.value * b.value`,
+# where `b` may be broadcast along the batch (a bias-like shape). Each parent needs
+# its own vector-Jacobian product, shaped like that parent.
+
+
+# %%
+def tensor_mul(a, b):
+    raise NotImplementedError(
+        "not implemented yet: tensor_mul(a, b) should return a Tensor holding a"
+        " * b (b may be broadcast), with a gradient for each"
+    )
+
+
+# %%
+check(tensor_mul)
+
+# %% [markdown]
+# **3. A quotient.** Write `tensor_div(a, b)` for `a.value / b.value` (same shapes),
+# with a vector-Jacobian product for each parent.
+
+
+# %%
+def tensor_div(a, b):
+    raise NotImplementedError(
+        "not implemented yet: tensor_div(a, b) should return a Tensor holding a"
+        " / b, with a gradient for each"
+    )
+
+
+# %%
+check(tensor_div)

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from minigenre import __version__
-from minigenre.cli import audio_commands, commands
+from minigenre.cli import audio_commands, check_command, commands
 from minigenre.cli.arguments import (
     add_data_arguments,
     add_model_arguments,
@@ -202,30 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_training_arguments(compare)
     compare.add_argument("--json", action="store_true", help="print JSON instead")
     compare.add_argument("--plot", metavar="DIR", help="save a figure of the curves")
-    _add_check_command(subparsers)
+    check_command.add_check_command(subparsers, _add_command)
     return parser
-
-
-def _add_check_command(subparsers) -> None:
-    check = _add_command(
-        subparsers, "check", commands.cmd_check,
-        "check your answers to a tutorial's exercises",
-        "Runs the tutorial with your answers (quietly: its prints and figures are "
-        "skipped), then checks each of its exercises and reports it as passed, not "
-        "yet (still blank) or wrong, with a hint saying what differs. Exit code 0 "
-        "when every exercise passed, 1 when some did not, 2 when the tutorial could "
-        "not run.",
-    )  # fmt: skip
-    check.add_argument(
-        "tutorial", metavar="TUTORIAL",
-        help="a tutorial's number (e.g. 02: tutorials/02_*.py from the current "
-        "folder) or a tutorial file (.py, or an .ipynb downloaded from the book)",
-    )  # fmt: skip
-    check.add_argument(
-        "--answers", metavar="FILE",
-        help="a Python file with your answers, run after the tutorial, in its "
-        "variables (for answers kept apart from the tutorial)",
-    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

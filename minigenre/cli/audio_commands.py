@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from minigenre.cli.commands import UsageError, describe_labels, log, say
-from minigenre.study import kaggle
 from minigenre.study.data import N_FEATURES, SECTIONS
 from minigenre.study.runs import Run, load_run
 from minigenre.training.progress import ProgressBar
@@ -110,6 +109,8 @@ def cmd_predict_audio(args: argparse.Namespace) -> int:
         )
     proba = run.model.predict(run.scaler.transform(features[None, columns]))
     proba = proba.astype(np.float64)  # (1, n_classes)
+    from minigenre.study import kaggle  # pandas: only when used
+
     label = kaggle.confident_labels(proba, args.threshold, run.config.majority_class)
     names = run.config.genre_names
     say(f"{printable(args.audio)}: {names[int(label[0])]}")

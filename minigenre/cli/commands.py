@@ -15,9 +15,8 @@ import warnings
 from dataclasses import fields
 from pathlib import Path
 
-from minigenre import course
 from minigenre.saving import files
-from minigenre.study import kaggle, metrics, workflow
+from minigenre.study import metrics
 from minigenre.study.config import DataSource
 from minigenre.study.data import Dataset
 from minigenre.study.options import OPTIONS
@@ -82,6 +81,8 @@ def load_source(args: argparse.Namespace, source: DataSource) -> Dataset:
 
 def run_data(args: argparse.Namespace, run: Run) -> Dataset:
     """The run's own data, or what ``--data``/``--csv`` names instead."""
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     dataset = load_source(args, source_from_args(args) or run.config.source)
     dataset = workflow.run_columns(run, dataset)  # a --sections run's columns
     workflow.check_compatible(run, dataset)
@@ -97,6 +98,8 @@ def run_data(args: argparse.Namespace, run: Run) -> Dataset:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     source = source_from_args(args) or DataSource()
     check_run_dir(args.out, args.overwrite)  # fail before training, not after
     dataset = load_source(args, source)
@@ -175,6 +178,8 @@ def _describe_training(settings: dict) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     run = load_run(args.run_dir)
     dataset = run_data(args, run)
     result = workflow.evaluate_run(run, dataset, args.threshold)
@@ -219,6 +224,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from minigenre.study import kaggle, workflow  # pandas, matplotlib: when used
+
     if args.out is None:
         raise UsageError("predict needs --out DIR (or --audio FILE for one song).")
     run = load_run(args.run_dir)
@@ -251,6 +258,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from minigenre.study import kaggle  # pandas, matplotlib: when used
+
     source = source_from_args(args) or DataSource()
     dataset = load_source(args, source)
     if dataset.y_test is None:
@@ -278,6 +287,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     run = load_run(args.run_dir)
     figures = workflow.make_figures(run, run_data(args, run))
 
@@ -303,6 +314,8 @@ def _reference(what: str):
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from minigenre.study import workflow  # pandas, matplotlib: when used
+
     _reference("compare")
     from reference.compare import compare, print_report, save_plot
 
@@ -316,48 +329,3 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result["plot"] = save_plot(result, args.plot)
     print_report(result, as_json=args.json)
     return 0
-
-
-def tutorial_file(name: str) -> Path:
-    """The tutorial a ``check`` argument names: ``02`` or a file's path."""
-    if name.isdigit() and len(name) <= 2:
-        number = f"{int(name):02d}"
-        found = sorted(Path("tutorials").glob(f"{number}_*.py"))
-        found = found or sorted(Path().glob(f"{number}_*.py"))
-        if not found:
-            raise UsageError(
-                f"no tutorial {number} here (looked for tutorials/{number}_*.py): run "
-                f"from the repository's root or give the file. Received: {name}"
-            )
-        return found[0]
-    path = Path(name)
-    if path.suffix not in (".py", ".ipynb") or not path.name[:2].isdigit():
-        raise UsageError(
-            f"expected a tutorial's number or a file named NN_*.py or NN_*.ipynb. "
-            f"Received: {name}"
-        )
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: no such file")
-    return path
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    path = tutorial_file(args.tutorial)
-    answers = Path(args.answers) if args.answers else None
-    if answers is not None and not answers.is_file():
-        raise FileNotFoundError(f"{args.answers}: no such file")
-    tutorial = path.name[:2]
-    if not course.exercises(tutorial):
-        raise UsageError(f"tutorial {tutorial} has no exercises. Received: {path}")
-    log(args, f"running {path}" + (f" with {answers}" if answers else "") + " ...")
-    try:
-        namespace = course.run_tutorial(path, answers)
-    except course.TutorialError as err:
-        log(args, f"error: {err}")
-        return 2
-    results = course.check_tutorial(tutorial, namespace)
-    for result in results:
-        print(result)
-    passed = sum(result.status == "passed" for result in results)
-    print(f"{passed} of {len(results)} exercises passed")
-    return 0 if passed == len(results) else 1

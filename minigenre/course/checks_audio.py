@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigenre.course.verdict import Wrong
+from minigenre.course.verdict import Wrong, as_array, same
 
 
 def check_loudest_band(fn, ns) -> str:
@@ -34,3 +34,35 @@ def check_loudest_band(fn, ns) -> str:
                 "(take the argmax of the 24 mean loudness columns)"
             )
     return "each tone is loudest in the band that holds its frequency"
+
+
+def check_frame_count(fn, ns) -> str:
+    cases = [(1000, 100, 50), (1024, 1024, 512), (99, 100, 50), (22050 * 30, 2048, 512)]
+    for n, frame, hop in cases:
+        want = 0 if n < frame else 1 + (n - frame) // hop  # whole frames only
+        got = fn(n, frame, hop)
+        if got == n // hop:
+            raise Wrong(
+                f"{n} samples, frame {frame}, hop {hop}: n // hop counts frame starts "
+                "that run past the end; a frame must fit whole"
+            )
+        if got != want:
+            raise Wrong(f"frame_count({n}, {frame}, {hop}) = {got}; expected {want}")
+    return "1 + (n - frame) // hop whole frames, none past the end"
+
+
+def check_power_to_db(fn, ns) -> str:
+    power = np.array([1.0, 10.0, 0.5, 1e-3])
+    got = as_array(fn(power.copy(), 0.5), "the levels", power.shape, "one per power")
+    want = 10 * np.log10(power / 0.5)
+    if same(got, 2 * want):
+        raise Wrong("20 log10 is for amplitudes; a power is already squared: 10 log10")
+    if same(got, 10 * np.log10(power)):
+        raise Wrong("relative to the reference: divide by ref first")
+    if same(got, 10 * np.log(power / 0.5)):
+        raise Wrong("decibels use log base 10")
+    if not same(got, want):
+        raise Wrong(
+            f"expected {want.round(3).tolist()} dB, got {got.round(3).tolist()}"
+        )
+    return "10 dB per factor of 10 in power: 3 dB is twice the power"

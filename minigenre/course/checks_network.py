@@ -33,6 +33,8 @@ def check_relu_backward(fn, ns) -> str:
     layer.forward(x, training=True)
     grad_x = layer.backward(G)
     unmasked = {"grad_W": x.T @ G, "grad_b": G.sum(axis=0), "grad_x": G @ W.T}
+    g_pos = G * (G > 0)
+    masked_on_g = {"grad_W": x.T @ g_pos, "grad_b": g_pos.sum(0), "grad_x": g_pos @ W.T}
     for (name, want, meaning), got in zip(
         [
             ("grad_W", layer.grad_kernel, "(in, units), the kernel's: x.T @ grad_z"),
@@ -43,6 +45,16 @@ def check_relu_backward(fn, ns) -> str:
         strict=True,
     ):
         got = as_array(got, name, want.shape, meaning)
+        if name == "grad_b" and same(got, want / len(x)):
+            raise Wrong(
+                "grad_b is the mean over the batch: the loss already divides by the "
+                "batch size, so each row's share adds up: sum over axis 0"
+            )
+        if same(got, masked_on_g[name]):
+            raise Wrong(
+                f"{name} masks where G > 0: the mask is ReLU's derivative, which "
+                "depends on the layer's input to ReLU, z, not on the gradient"
+            )
         if same(got, unmasked[name]):
             raise Wrong(f"{name} ignores the ReLU: grad_z = G * (z > 0), z = x @ W + b")
         if not same(got, want):
@@ -150,12 +162,18 @@ def check_weighted_logit_gradient(fn, ns) -> str:
 
 
 # --- tutorial 4: Adam -------------------------------------------------------------
-def _no_correction(w, grads, lr, beta_1, beta_2, epsilon):
+def _variant(w, grads, corrected, lr=0.001, beta_1=0.9, beta_2=0.999):
+    """The paper's Adam with epsilon 0 and a common slip: ``corrected`` says which
+    of (m, v) gets its bias correction, or "stuck" for t that stays at 1."""
     m, v = np.zeros_like(w), np.zeros_like(w)
-    for g in grads:
+    for t, g in enumerate(grads, start=1):
         m = beta_1 * m + (1 - beta_1) * g
         v = beta_2 * v + (1 - beta_2) * g**2
-        w = w - lr * m / (np.sqrt(v) + epsilon)
+        step = 1 if corrected == "stuck" else t
+        fix_m, fix_v = (True, True) if corrected == "stuck" else corrected
+        m_hat = m / (1 - beta_1**step) if fix_m else m
+        v_hat = v / (1 - beta_2**step) if fix_v else v
+        w = w - lr * m_hat / np.sqrt(v_hat)
     return w
 
 
@@ -175,10 +193,16 @@ def check_paper_adam(fn, ns) -> str:
         raise Wrong(
             "nan or inf: the step count t starts at 1, so 1 - beta**t is never 0"
         )
-    if same(got, _no_correction(w0, steps, 0.001, 0.9, 0.999, 0.0), rtol=1e-9):
-        raise Wrong(
-            "no bias correction: divide m by (1 - beta_1**t), v by (1 - beta_2**t)"
-        )
+    for corrected, hint in [
+        ((False, False), "no bias correction: m and v start at 0, so early on both "
+         "are too small; each needs its own correction"),
+        ((True, False), "only m is corrected: v starts at 0 too and is too small "
+         "early on, by its own factor"),
+        ((False, True), "only v is corrected: m starts at 0 too"),
+        ("stuck", "the correction never changes: is t incremented at every step?"),
+    ]:  # fmt: skip
+        if same(got, _variant(w0, steps, corrected), rtol=1e-9):
+            raise Wrong(hint)
     if not np.allclose(got, keras_form, rtol=0, atol=1e-12):
         raise Wrong("with epsilon=0 both forms must agree: check m, v and the update")
     eps_hat = 1e-6  # one step: Keras's epsilon = eps_hat * sqrt(1 - beta_2)
@@ -215,3 +239,121 @@ def check_tensor_tanh(fn, ns) -> str:
     if not same(a.grad, want):
         raise Wrong("the gradient differs from g * (1 - tanh(a)**2)")
     return "a new primitive: everything built on it now has its gradient"
+
+
+# --- the second round: a derivative from the output, predictions, step sizes ------
+def check_elu_grad_from_output(fn, ns) -> str:
+    z = np.array([-30.0, -3.0, -0.5, -1e-3, 1e-3, 0.5, 4.0])
+    out = activations.elu(z)
+    got = as_array(fn(out.copy()), "the derivative", z.shape, "one per output")
+    want = np.where(z > 0, 1.0, out + 1.0)
+    if same(got, np.where(z > 0, 1.0, np.exp(out))):
+        raise Wrong(
+            "exp(output) is not exp(z): for z <= 0 the output is exp(z) - 1, so "
+            "exp(z) is the output plus 1"
+        )
+    if same(got, np.where(z > 0, 1.0, out)):
+        raise Wrong("for z <= 0 the derivative is exp(z), the output plus 1")
+    if same(got, np.where(z > 0, out, out + 1.0)):
+        raise Wrong("for z > 0, ELU is z itself: its derivative there is 1")
+    if not same(got, want):
+        raise Wrong("differs from ELU's derivative exp(z) (z <= 0), 1 (z > 0)")
+    return "the backward pass can reuse the forward's output: no exp twice"
+
+
+def check_untrained_loss(fn, ns) -> str:
+    got = float(fn())
+    want = float(np.log(10))
+    if np.isclose(got, 0.1):
+        raise Wrong("0.1 is the probability; the loss is minus its logarithm")
+    if np.isclose(got, 1.0):
+        raise Wrong("log base 10: cross-entropy uses the natural logarithm")
+    if np.isclose(got, np.log2(10)):
+        raise Wrong("log base 2 (bits): Keras's loss uses the natural logarithm")
+    if not np.isclose(got, want, rtol=1e-3):
+        raise Wrong(
+            f"{got:.4g}: an untrained model gives each of the 10 genres about the "
+            "same probability; what is the loss of that probability?"
+        )
+    return f"log(10) = {want:.4f}: a first epoch's loss starts near it"
+
+
+def check_epsilon_one_first_step(fn, ns) -> str:
+    g = np.array([1e-3, 1.0, 100.0])
+    weights = np.zeros(3)
+    Adam(epsilon=1.0).apply_gradients([weights], [g])
+    got = as_array(fn(), "your prediction", (3,), "one movement per gradient")
+    if same(got, -weights, rtol=1e-3):
+        raise Wrong("the sign: Adam moves against the gradient (w - step)")
+    if same(got, np.full(3, -0.001), rtol=1e-3) or same(got, -0.001 * np.sign(g)):
+        raise Wrong(
+            "that is the step when epsilon is negligible; with epsilon = 1, next to "
+            "sqrt(v) = sqrt(0.001) |g|, which gradients still move by lr?"
+        )
+    if not same(got, weights, rtol=1e-3):
+        raise Wrong(
+            "not yet: write the first step with m = 0.1 g, v = 0.001 g**2 and both "
+            "corrections, then put in epsilon = 1"
+        )
+    return "epsilon = 1 damps small gradients: Adam becomes momentum SGD for them"
+
+
+def check_step_size(fn, ns) -> str:
+    ts = [1, 2, 10, 100, 10_000]
+    want = [0.001 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) for t in ts]
+    with np.errstate(all="ignore"):
+        got = [float(fn(t)) for t in ts]
+    if same(got, [0.001 * (1 - 0.999**t) / (1 - 0.9**t) for t in ts]):
+        raise Wrong("the square root: v holds squares, so its correction enters as one")
+    if same(got, [0.001 * np.sqrt(1 - 0.9**t) / (1 - 0.999**t) for t in ts]):
+        raise Wrong("beta_1 and beta_2 swapped: beta_1 belongs to m, the numerator")
+    if not np.all(np.isfinite(got)):
+        raise Wrong("nan or inf: the first step is t = 1, where 1 - beta**t is not 0")
+    if not same(got, want, rtol=1e-9):
+        raise Wrong(f"step_size(1) = {got[0]:.6g}: at t = 1, which factors are left?")
+    return f"{want[0]:.2e} at t = 1, {want[-1]:.2e} once both corrections fade"
+
+
+def check_tensor_mul(fn, ns) -> str:
+    tensor, mean = ns["Tensor"], ns["mean"]
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(size=(3, 4)), rng.normal(size=(4,))
+    a, b = tensor(x.copy()), tensor(y.copy())
+    out = fn(a, b)
+    if not isinstance(out, tensor) or not same(out.value, x * y):
+        raise Wrong("return a Tensor holding a.value * b.value")
+    mean(out).backward()
+    g = np.full_like(x, 1 / x.size)
+    if a.grad is None or b.grad is None:
+        raise Wrong("a gradient reached only one parent: one vjp per parent")
+    if np.shape(b.grad) != y.shape:
+        raise Wrong(
+            f"b's gradient has shape {np.shape(b.grad)}, b has {y.shape}: NumPy "
+            "broadcast b along the batch, so its gradient sums back over it"
+        )
+    if same(a.grad, g * x) or same(b.grad, (g * y).sum(axis=0)):
+        raise Wrong("the vjps are swapped: d(a b)/da is b, not a")
+    if not (same(a.grad, g * y) and same(b.grad, (g * x).sum(axis=0))):
+        raise Wrong("the gradients differ from g * b (for a) and g * a (for b)")
+    return "a product's gradient: each factor gets the other, summed where broadcast"
+
+
+def check_tensor_div(fn, ns) -> str:
+    tensor, mean = ns["Tensor"], ns["mean"]
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(2, 5)), rng.uniform(0.5, 2.0, size=(2, 5))
+    a, b = tensor(x.copy()), tensor(y.copy())
+    out = fn(a, b)
+    if not isinstance(out, tensor) or not same(out.value, x / y):
+        raise Wrong("return a Tensor holding a.value / b.value")
+    mean(out).backward()
+    g = 1 / x.size
+    if a.grad is None or b.grad is None:
+        raise Wrong("a gradient reached only one parent: one vjp per parent")
+    if same(b.grad, -g * x / y):
+        raise Wrong("d(a / b)/db is -a / b**2: the square is missing")
+    if same(b.grad, g * x / y**2):
+        raise Wrong("the sign of b's gradient: a larger b makes a / b smaller")
+    if not (same(a.grad, g / y) and same(b.grad, -g * x / y**2)):
+        raise Wrong("the gradients differ from g / b and -g * a / b**2")
+    return "the quotient rule as two vjps"

@@ -109,3 +109,123 @@ def check_early_stopping(fn, ns) -> str:
         )
     best = int(np.argmax(curve)) + 1
     return f"stopped after {len(curve)} epochs and kept the best, epoch {best}"
+
+
+# --- the second round ------------------------------------------------------------
+def check_standardize(fn, ns) -> str:
+    raw_train, raw_val = ns["raw_train"], ns["raw_val"]
+    got = fn(raw_train.copy(), raw_val.copy())
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        raise Wrong("return two arrays: (training rows, validation rows), scaled")
+    train = as_array(got[0], "the training rows", raw_train.shape, "like x_train")
+    val = as_array(got[1], "the validation rows", raw_val.shape, "like x_val")
+    mean, std = raw_train.mean(axis=0), raw_train.std(axis=0)
+    both = np.concatenate([raw_train, raw_val])
+    if same(val, (raw_val - raw_val.mean(0)) / raw_val.std(0), rtol=1e-6):
+        raise Wrong(
+            "the validation rows are scaled with their own statistics: new songs "
+            "arrive one at a time, with no statistics of their own"
+        )
+    if same(train, (raw_train - both.mean(0)) / both.std(0), rtol=1e-6):
+        raise Wrong(
+            "the statistics include the validation rows: they leak into training, "
+            "and the validation score is no longer an honest estimate"
+        )
+    if same(train, (raw_train - mean) / raw_train.std(0, ddof=1), rtol=1e-6):
+        raise Wrong("std with ddof=1: StandardScaler (and scikit-learn) use ddof=0")
+    if not (same(train, (raw_train - mean) / std, rtol=1e-6)):
+        raise Wrong("the training rows should have mean 0 and std 1 in every column")
+    if not same(val, (raw_val - mean) / std, rtol=1e-6):
+        raise Wrong("scale the validation rows with the training rows' mean and std")
+    return "the validation rows are scaled as a new song would be"
+
+
+def check_prior_log_loss(fn, ns) -> str:
+    y = np.array([0, 0, 0, 1])
+    got = float(fn(y, 2))
+    want = -(3 * np.log(0.75) + np.log(0.25)) / 4
+    if np.isclose(got, np.log(2)):
+        raise Wrong("that is the uniform guess's loss; use each genre's share of y")
+    if np.isclose(got, -np.log(0.75)):
+        raise Wrong("only the majority's rows: average -log(share of y_i) over all")
+    if not np.isclose(got, want):
+        raise Wrong(f"prior_log_loss([0, 0, 0, 1], 2) = {got:.4g}; expected {want:.4g}")
+    value = float(fn(ns["y_train"], len(ns["names"])))
+    return f"{value:.4f} on the training labels: a model must beat this, not log(10)"
+
+
+def check_swallowing_genre(fn, ns) -> str:
+    small, labels = np.array([[2, 1, 0], [7, 3, 0], [5, 1, 30]]), ["a", "b", "c"]
+    got = fn(small, labels)
+    if got == "b":
+        raise Wrong("that counts rows, the true genres; swallowing is being predicted")
+    if got == "c":
+        raise Wrong("the diagonal counts correct predictions: leave it out")
+    if got != "a":
+        raise Wrong(f"for [[2, 1, 0], [7, 3, 0], [5, 1, 30]] expected 'a', got {got!r}")
+    cm, names = ns["cm"], ns["names"]
+    genre = fn(cm, names)
+    column = list(names).index(genre)
+    taken = int(cm[:, column].sum() - cm[column, column])
+    return f"{genre} takes {taken} songs of other genres"
+
+
+def check_macro_recall(fn, ns) -> str:
+    y_true, y_pred = np.array([0, 0, 0, 0, 1, 2]), np.array([0, 0, 0, 0, 0, 2])
+    got = float(fn(y_true, y_pred))
+    if np.isclose(got, 5 / 6):
+        raise Wrong("that is accuracy: each genre's recall first, then their mean")
+    if not np.isclose(got, 2 / 3):
+        raise Wrong(f"macro_recall([0,0,0,0,1,2], [0,0,0,0,0,2]) = {got:.4g}; "
+                    "expected 0.6667")  # fmt: skip
+    y = ns["y_val"]
+    majority = np.full_like(y, np.bincount(ns["y_train"]).argmax())
+    return f"always the majority genre: macro recall {fn(y, majority):.2f}"
+
+
+def check_balanced_class_weights(fn, ns) -> str:
+    y = np.array([0, 0, 0, 1])
+    got = as_array(fn(y), "the weights", (2,), "one per class")
+    if same(got, [1 / 3, 1.0]):
+        raise Wrong(
+            "1 / count gives the right ratios, but the mean weight per row is far "
+            "below 1, which shrinks the loss and Adam's effective step"
+        )
+    if same(got, [3 / 4, 1 / 4]) or same(got, [4 / 3, 4.0]):
+        raise Wrong("a class's weight falls as its count grows: n / (classes * count)")
+    if not same(got, [4 / 6, 2.0]):
+        raise Wrong(f"balanced weights of [0, 0, 0, 1]: got {got}, expected [0.667, 2]")
+    weights = as_array(fn(ns["y_train"]), "the weights", (10,), "one per genre")
+    mean = float(weights[ns["y_train"]].mean())
+    return f"weights from {weights.min():.2f} to {weights.max():.1f}, mean {mean:.2f}"
+
+
+def check_ulp_distance(fn, ns) -> str:
+    a = np.array([1.0, 1.0, -2.0, 0.5], dtype=np.float32)
+    b = np.array([1.0, np.nextafter(np.float32(1), np.float32(2)), -2.0, 0.5000001],
+                 dtype=np.float32)  # fmt: skip
+    want = np.abs(a.view(np.int32).astype(np.int64) - b.view(np.int32))
+    got = as_array(fn(a, b), "the distances", a.shape, "one per entry")
+    if same(got, np.abs(a - b)):
+        raise Wrong("that is the difference in value; count the float32 steps between")
+    if not same(got, want):
+        raise Wrong(f"expected {want.tolist()} float32 steps, got {got.tolist()}")
+    return "two float32 numbers of the same sign: their bits, as integers, subtracted"
+
+
+def check_welch_t(fn, ns) -> str:
+    a, b = np.array([0.60, 0.62, 0.61, 0.63]), np.array([0.58, 0.61, 0.60, 0.57, 0.59])
+    want = (a.mean() - b.mean()) / np.sqrt(
+        a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)
+    )
+    got = float(fn(a, b))
+    biased = (a.mean() - b.mean()) / np.sqrt(a.var() / len(a) + b.var() / len(b))
+    if np.isclose(got, biased):
+        raise Wrong("the sample variance divides by n - 1 (ddof=1)")
+    if np.isclose(got, (a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) + b.var(ddof=1))):
+        raise Wrong("the standard error of a mean divides each variance by its n")
+    if np.isclose(abs(got), abs(want)) and not np.isclose(got, want):
+        raise Wrong("the sign: a's mean minus b's")
+    if not np.isclose(got, want):
+        raise Wrong(f"expected t = {want:.4f}, got {got:.4f}")
+    return f"t = {want:.2f}: beyond about 2, the difference is unlikely to be chance"

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
-import json
-import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from minigenre.course.exercises import EXERCISES
+from minigenre.course.exercises import EXERCISES, Exercise
+from minigenre.course.prepared import prepared
 from minigenre.course.verdict import Wrong
-
-# True while `run_tutorial` executes a tutorial for `minigenre check`: the tutorial's
-# own `check(...)` cells and figures then do nothing; the checks run afterwards.
-_running_for_check: ContextVar[bool] = ContextVar("_running_for_check", default=False)
 
 # Which extra of minigenre brings a package a tutorial may need.
 _EXTRAS = {
     "tensorflow": "reference", "keras": "reference", "reference": "reference",
     "librosa": "audio", "soundfile": "audio",
 }  # fmt: skip
+# Where a tutorial run as a script saves its figures (in .gitignore).
+FIGURES_DIR = "tutorial_figures"
+# A verdict's message is cut at this length: the learner's error may be any size.
+_MAX_MESSAGE = 400
 
 
 @dataclass(frozen=True)
@@ -44,29 +41,30 @@ class Result:
         return str(self)
 
 
-class TutorialError(Exception):
-    """A tutorial could not be run to its end (a missing package, an error)."""
+def _find(name: str) -> tuple[str, Exercise]:
+    for tutorial, entries in EXERCISES.items():
+        for exercise in entries:
+            if exercise.name == name:
+                return tutorial, exercise
+    names = ", ".join(e.name for entries in EXERCISES.values() for e in entries)
+    raise ValueError(f"No exercise is called {name!r}. Exercises: {names}.")
 
 
 def exercises(tutorial: str) -> list[str]:
     """The names of the functions a tutorial's exercises ask for, in order.
 
     >>> exercises("02")
-    ['relu_backward', 'directional_derivative']
+    ['relu_backward', 'directional_derivative', 'elu_grad_from_output']
     """
-    return [name for name, _ in EXERCISES.get(tutorial, [])]
+    return [exercise.name for exercise in EXERCISES.get(tutorial, [])]
 
 
-def _find(name: str) -> tuple[str, Callable]:
-    for tutorial, entries in EXERCISES.items():
-        for exercise, check_fn in entries:
-            if exercise == name:
-                return tutorial, check_fn
-    names = ", ".join(name for entries in EXERCISES.values() for name, _ in entries)
-    raise ValueError(f"No exercise is called {name!r}. Exercises: {names}.")
+def hints(name: str) -> tuple[str, ...]:
+    """An exercise's hints, from a nudge to the answer's shape."""
+    return _find(name)[1].hints
 
 
-def _where(err: BaseException, code_file: str) -> str:
+def where(err: BaseException, code_file: str) -> str:
     """`` (line N)`` of the learner's code where the error was raised, if there."""
     frames = [
         f for f in traceback.extract_tb(err.__traceback__) if f.filename == code_file
@@ -74,107 +72,66 @@ def _where(err: BaseException, code_file: str) -> str:
     return f" (line {frames[-1].lineno})" if frames else ""
 
 
-def _check_one(tutorial: str, name: str, fn: Callable, namespace: dict) -> Result:
-    _, check_fn = _find(name)
+def _short(text: str) -> str:
+    text = " ".join(text.split())  # one line
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def judge(tutorial: str, name: str, fn: Callable, namespace: dict) -> Result:
+    """Runs one exercise's check on the learner's ``fn``: every outcome, even a
+    ``SystemExit`` or ``KeyboardInterrupt`` from the learner's code, is a verdict."""
+    _, exercise = _find(name)
     code_file = getattr(getattr(fn, "__code__", None), "co_filename", "")
     try:
-        message = check_fn(fn, namespace)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the verdict says what went wrong
+            message = exercise.check(fn, namespace)
     except NotImplementedError as err:
-        return Result(tutorial, name, "not yet", str(err) or f"{name} is still blank")
+        status, message = "not yet", str(err) or f"{name} is still blank"
     except Wrong as err:
-        return Result(tutorial, name, "wrong", str(err))
-    except Exception as err:  # the learner's code failed: say where and how
-        where = _where(err, code_file)
-        return Result(
-            tutorial,
-            name,
-            "wrong",
-            f"your code raised {type(err).__name__}{where}: {err}",
-        )
-    return Result(tutorial, name, "passed", message)
+        status, message = "wrong", str(err)
+    except BaseException as err:  # the learner's code failed: say where and how
+        what = f"{type(err).__name__}{where(err, code_file)}"
+        detail = f": {err}" if str(err) else ""
+        status, message = "wrong", f"your code raised {what}{detail}"
+    else:
+        status = "passed"
+    return Result(tutorial, name, status, _short(message))
 
 
-def check(fn: Callable) -> Result | None:
-    """Checks one exercise's function and prints the verdict with its hint.
+def verdict(fn: Callable) -> Result:
+    """The verdict on one exercise's function, found by its name, without printing.
 
-    The exercise is found by the function's name; the tutorial's variables (the
-    data, the trained model) are read from the function's module, the notebook.
-
-    Returns:
-        The ``Result`` (``None`` while ``minigenre check`` runs the tutorial: it
-        checks every exercise itself once the tutorial has run).
+    The checks read the tutorial's prepared data, and the tutorial's own definitions
+    (``Tensor`` in tutorial 9) from the function's module, the notebook.
     """
-    if _running_for_check.get():
-        return None
     tutorial, _ = _find(fn.__name__)
-    result = _check_one(tutorial, fn.__name__, fn, fn.__globals__)
-    print(result)
-    return result
+    namespace = {**fn.__globals__, **prepared(tutorial)}
+    return judge(tutorial, fn.__name__, fn, namespace)
+
+
+def check(fn: Callable) -> None:
+    """Checks one exercise's function and prints its verdict, once, whole."""
+    print(verdict(fn))
 
 
 def check_tutorial(tutorial: str, namespace: dict) -> list[Result]:
-    """Checks every exercise of ``tutorial`` ("02") against a run's variables."""
+    """Checks every exercise of ``tutorial`` ("02") against the variables of a run."""
     if tutorial not in EXERCISES:
         raise ValueError(
             f"Tutorial {tutorial} has no exercises. Tutorials with exercises: "
             f"{', '.join(sorted(EXERCISES))}."
         )
+    data = {**namespace, **prepared(tutorial)}
     results = []
-    for name, _ in EXERCISES[tutorial]:
+    for name in exercises(tutorial):
         fn = namespace.get(name)
         if not callable(fn):
             message = f"define the function {name} in the exercise cell"
             results.append(Result(tutorial, name, "not yet", message))
         else:
-            results.append(_check_one(tutorial, name, fn, namespace))
+            results.append(judge(tutorial, name, fn, data))
     return results
-
-
-def _source(path: Path) -> str:
-    """A tutorial's code: the script itself, or a notebook's code cells."""
-    if path.suffix != ".ipynb":
-        return path.read_text(encoding="utf-8")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    lines = []
-    for cell in cells:
-        if cell["cell_type"] == "code":
-            source = cell["source"]
-            text = "".join(source) if isinstance(source, list) else source
-            # Jupyter's magics and shell escapes are not Python: keep them as comments.
-            lines.append(re.sub(r"^(\s*)([%!])", r"\1# \2", text, flags=re.M))
-    return "\n\n".join(lines) + "\n"
-
-
-def run_tutorial(path: Path, answers: Path | None = None) -> dict:
-    """Runs a tutorial (``.py`` or ``.ipynb``) quietly and returns its variables.
-
-    Args:
-        path: The tutorial, as the learner edited it.
-        answers: An optional file of answers, run after the tutorial, in its
-            variables (its functions replace the tutorial's blanks).
-
-    Raises:
-        TutorialError: If the tutorial stops before its end (a missing package, an
-            error in a cell); the message says where.
-    """
-    namespace = {"__name__": "__main__", "__file__": str(path)}
-    token = _running_for_check.set(True)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            for file in [path] if answers is None else [path, answers]:
-                code = compile(_source(file), str(file), "exec")
-                try:
-                    exec(code, namespace)
-                except SystemExit as err:  # `requires` stops a tutorial this way
-                    raise TutorialError(f"{file}: {err}") from None
-                except Exception as err:
-                    where = _where(err, str(file))
-                    raise TutorialError(
-                        f"{file} stopped{where}: {type(err).__name__}: {err}"
-                    ) from err
-    finally:
-        _running_for_check.reset(token)
-    return namespace
 
 
 def requires(*packages: str) -> None:
@@ -201,17 +158,16 @@ def _in_jupyter() -> bool:
 def show_figure(fig, name: str):
     """Shows a figure below its cell in Jupyter; run as a script, saves it.
 
-    As a script the figure is written to ``figures/<name>.png`` in the current
-    folder and its path printed, so a learner without Jupyter sees it too.
+    As a script the figure is written to ``tutorial_figures/<name>.png`` in the
+    current folder (a folder git ignores) and its path printed, so a learner
+    without Jupyter sees it too.
 
     Returns:
         The figure in Jupyter (the cell displays it), otherwise ``None``.
     """
-    if _running_for_check.get():
-        return None
     if _in_jupyter():
         return fig
-    path = Path("figures") / f"{name}.png"
+    path = Path(FIGURES_DIR) / f"{name}.png"
     path.parent.mkdir(exist_ok=True)
     fig.savefig(path, dpi=100)
     print(f"figure saved: {path}")

@@ -41,6 +41,7 @@ def check_stats(stats, reps):
     assert stats["min"] <= stats["median"] <= stats["max"]
 
 
+@pytest.mark.slow  # a whole benchmark run: the full suite only
 @pytest.mark.tensorflow
 def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     pytest.importorskip("tensorflow")

@@ -9,6 +9,7 @@ import functools
 import http.server
 import importlib
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -48,7 +49,10 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(built_book):
+def site(request):
+    _chromium()  # no browser: skip before building the book for nothing
+    built_book = request.getfixturevalue("built_book")
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # the test reports what fails, not each GET
             pass
@@ -185,3 +189,52 @@ def test_screenshot_is_not_blank(site, browser, name, tmp_path_factory):
     assert problems == []
     assert share > 0.03, f"{name}: only {share:.1%} of the screenshot differs"
     assert spread > 0.05
+
+
+def test_the_book_has_no_rough_edges(site, browser):
+    """One verdict per check cell, whole; printed lines wrap instead of being cut;
+    options typed as --options (no en dash); each API page listed once."""
+    base, root = site
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    verdicts, clipped, dashes = {}, [], []
+    for path in sorted((root / "generated" / "tutorials").glob("*.html")):
+        page, _ = _visit(context, base, path.relative_to(root).as_posix())
+        found = page.evaluate(
+            r"""() => {
+              const text = (c, s) => (c.querySelector(s) || {innerText: ''}).innerText;
+              return Array.from(document.querySelectorAll('div.cell'))
+                .filter(c => /^check\(\w+\)$/.test(text(c, '.cell_input').trim()))
+                .map(c => text(c, '.cell_output').split('\n')
+                  .filter(l => /^(passed|not yet|wrong) /.test(l)).length);
+            }"""
+        )
+        verdicts[path.stem] = found
+        clipped += [f"{path.stem}: {text[:60]}" for text in page.evaluate(
+            """() => Array.from(document.querySelectorAll('div.cell_output pre'))
+                .filter(p => p.scrollWidth > p.clientWidth + 1)
+                .map(p => p.innerText)"""
+        )]  # fmt: skip
+        page.close()
+    for path in sorted((root / "generated" / "cli").glob("*.html")):
+        page, _ = _visit(context, base, path.relative_to(root).as_posix())
+        text = page.evaluate("() => document.querySelector('article').innerText")
+        dashes += [
+            f"{path.stem}: {line}" for line in text.splitlines() if "\u2013" in line
+        ]
+        assert "Example" in text, path.stem
+        assert text.count("Default:") == 0, path.stem  # the help says it, once
+        page.close()
+    page, _ = _visit(context, base, "api.html")
+    links = page.evaluate(
+        """() => Array.from(document.querySelectorAll('article a.reference.internal'))
+            .map(a => a.getAttribute('href').split('#')[0])"""
+    )
+    context.close()
+    assert all(counts == [1] * len(counts) for counts in verdicts.values()), verdicts
+    assert sum(len(counts) for counts in verdicts.values()) >= 27
+    assert clipped == []
+    assert dashes == []
+    assert len(links) == len(set(links)), sorted(links)
+    internals = re.compile(r"_ScalarT|_HasDType|TypeAliasForwardRef")
+    api = sorted((root / "generated" / "api").rglob("*.html"))
+    assert [p.name for p in api if internals.search(p.read_text())] == []

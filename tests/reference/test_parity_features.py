@@ -243,6 +243,7 @@ def setups(draw):
     return [*hidden, output], logits, optimizer, weighting, batch_size
 
 
+@pytest.mark.slow  # a long property suite: the full suite only
 @settings(max_examples=12, deadline=None, derandomize=True, database=None)
 @given(setups())
 def test_random_small_networks_match_keras_for_a_few_steps(setup):

@@ -104,7 +104,7 @@ def test_tutorial_runs(name, tmp_path):
     for exercise in course.exercises(name[:2]):
         assert f"not yet  {exercise}: not implemented yet: {exercise}(" in result.stdout
     # Run as a script, a tutorial saves each figure it shows.
-    saved = sorted((tmp_path / "figures").glob("*.png"))
+    saved = sorted((tmp_path / course.FIGURES_DIR).glob("*.png"))
     shown = (TUTORIALS_DIR / name).read_text().count("show_figure(")
     assert len(saved) == shown, f"{shown} figures shown, {len(saved)} saved"
     assert all(path.stat().st_size > 5000 for path in saved)

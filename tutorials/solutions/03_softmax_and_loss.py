@@ -13,3 +13,7 @@ def weighted_logit_gradient(y, probs, w):
     grad = probs.copy()
     grad[np.arange(len(y)), y] -= 1
     return grad * w[:, None] / len(y)
+
+
+def untrained_loss():
+    return -np.log(0.1)  # each of 10 genres gets about 0.1

@@ -1,4 +1,4 @@
-"""Tutorial 4's exercise, solved."""
+"""Tutorial 4's exercises, solved."""
 
 import numpy as np
 
@@ -11,3 +11,14 @@ def paper_adam(w, grads, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         m_hat, v_hat = m / (1 - beta_1**t), v / (1 - beta_2**t)
         w = w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
     return w
+
+
+def epsilon_one_first_step():
+    g = np.array([1e-3, 1.0, 100.0])
+    # m = 0.1 g, v = 0.001 g**2; alpha_1 = lr * sqrt(0.001) / 0.1.
+    alpha = 0.001 * np.sqrt(0.001) / 0.1
+    return -alpha * 0.1 * g / (np.sqrt(0.001) * np.abs(g) + 1.0)
+
+
+def step_size(t):
+    return 0.001 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)

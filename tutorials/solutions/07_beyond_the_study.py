@@ -1,4 +1,6 @@
-"""Tutorial 7's exercise, solved (inside the tutorial's variables)."""
+"""Tutorial 7's exercises, solved (inside the tutorial's variables)."""
+
+import numpy as np
 
 
 def train_with_early_stopping():
@@ -15,3 +17,13 @@ def train_with_early_stopping():
         callbacks=[stopper],
     )
     return model, history
+
+
+def balanced_class_weights(y):
+    counts = np.bincount(y)
+    return len(y) / (len(counts) * counts)
+
+
+def macro_recall(y_true, y_pred):
+    genres = np.unique(y_true)
+    return float(np.mean([np.mean(y_pred[y_true == c] == c) for c in genres]))

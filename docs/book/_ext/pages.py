@@ -55,6 +55,19 @@ MODULES = [
 ]
 
 
+# One example per command, as a user would type it from the repository's root.
+EXAMPLES = {
+    "train": "minigenre train --out runs/demo --seed 0",
+    "evaluate": "minigenre evaluate runs/demo",
+    "predict": "minigenre predict runs/demo --out submissions",
+    "plot": "minigenre plot runs/demo --out figures --dpi 80",
+    "score": "minigenre score submissions/labels.csv",
+    "features": "minigenre features songs/ --out features.csv",
+    "compare": "minigenre compare --epochs 4 --seed 0",
+    "check": "minigenre check 04 --hint",
+}
+
+
 def _write(path: Path, text: str) -> None:
     """Writes only when the text changed, so Sphinx rereads only what changed."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,13 +112,18 @@ def api_pages() -> None:
         kind = "autoclass" if is_class else "autofunction"
         options = "   :members:\n   :inherited-members:\n" if is_class else ""
         body = _rst(f".. {kind}:: minigenre.{name}\n{options}")
-        _write(GENERATED / "api" / f"minigenre.{name}.md", f"# {name}\n\n{body}")
+        page = f"# minigenre.{name}\n\n{body}"
+        _write(GENERATED / "api" / f"minigenre.{name}.md", page)
     for module in MODULES:
         exclude = ", ".join(public)
         body = _rst(
             f".. automodule:: {module}\n   :members:\n   :exclude-members: {exclude}"
         )
-        _write(GENERATED / "api" / f"{module}.md", f"# {module}\n\n{body}")
+        # The study's and the audio's pages in folders of their own, so that each
+        # section of api.md globs its own pages and no page is listed twice.
+        wing = module.split(".")[1]
+        folder = GENERATED / "api" / (wing if wing in ("study", "audio") else "")
+        _write(folder / f"{module}.md", f"# {module}\n\n{body}")
 
 
 def cli_pages() -> list[str]:
@@ -119,13 +137,15 @@ def cli_pages() -> list[str]:
     ]
     commands = list(subparsers.choices)
     for command in commands:
+        # :nodefault: the help texts say "(default: ...)" themselves, once.
         directive = (
             ".. argparse::\n   :module: minigenre.cli\n   :func: build_parser\n"
-            f"   :prog: minigenre\n   :path: {command}\n"
+            f"   :prog: minigenre\n   :path: {command}\n   :nodefault:\n"
         )
+        example = f"## Example\n\n```bash\n{EXAMPLES[command]}\n```\n"
         _write(
             GENERATED / "cli" / f"{command}.md",
-            f"# minigenre {command}\n\n{_rst(directive)}",
+            f"# minigenre {command}\n\n{_rst(directive)}\n{example}",
         )
     return commands
 
