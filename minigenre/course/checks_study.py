@@ -119,24 +119,35 @@ def check_standardize(fn, ns) -> str:
         raise Wrong("return two arrays: (training rows, validation rows), scaled")
     train = as_array(got[0], "the training rows", raw_train.shape, "like x_train")
     val = as_array(got[1], "the validation rows", raw_val.shape, "like x_val")
-    mean, std = raw_train.mean(axis=0), raw_train.std(axis=0)
-    both = np.concatenate([raw_train, raw_val])
-    if same(val, (raw_val - raw_val.mean(0)) / raw_val.std(0), rtol=1e-6):
+    # Columns that never change (the 2018 table's 216-219, always 1e6) are judged
+    # apart: the slips below show in the others, where every formula is finite.
+    varies = raw_train.std(axis=0) > 0
+    tr, va = raw_train[:, varies], raw_val[:, varies]
+    mean, std = tr.mean(axis=0), tr.std(axis=0)
+    both = np.concatenate([tr, va])
+    if same(val[:, varies], (va - va.mean(0)) / va.std(0), rtol=1e-6):
         raise Wrong(
             "the validation rows are scaled with their own statistics: new songs "
             "arrive one at a time, with no statistics of their own"
         )
-    if same(train, (raw_train - both.mean(0)) / both.std(0), rtol=1e-6):
+    if same(train[:, varies], (tr - both.mean(0)) / both.std(0), rtol=1e-6):
         raise Wrong(
             "the statistics include the validation rows: they leak into training, "
             "and the validation score is no longer an honest estimate"
         )
-    if same(train, (raw_train - mean) / raw_train.std(0, ddof=1), rtol=1e-6):
+    if same(train[:, varies], (tr - mean) / tr.std(0, ddof=1), rtol=1e-6):
         raise Wrong("std with ddof=1: StandardScaler (and scikit-learn) use ddof=0")
-    if not (same(train, (raw_train - mean) / std, rtol=1e-6)):
+    if not same(train[:, varies], (tr - mean) / std, rtol=1e-6):
         raise Wrong("the training rows should have mean 0 and std 1 in every column")
-    if not same(val, (raw_val - mean) / std, rtol=1e-6):
+    if not same(val[:, varies], (va - mean) / std, rtol=1e-6):
         raise Wrong("scale the validation rows with the training rows' mean and std")
+    if not (
+        varies.all() or same(train[:, ~varies], np.zeros((len(tr), (~varies).sum())))
+    ):
+        raise Wrong(
+            f"{int((~varies).sum())} columns never change (std 0): dividing by 0 "
+            "gives NaN; StandardScaler divides those by 1, leaving 0"
+        )
     return "the validation rows are scaled as a new song would be"
 
 

@@ -107,6 +107,8 @@ PLANTED = [
      "their own statistics"),
     ("standardize",
      "m, s = a.mean(0), a.std(0, ddof=1)\nreturn (a - m) / s, (b - m) / s", "ddof=1"),
+    ("standardize",
+     "m, s = a.mean(0), a.std(0)\nreturn (a - m) / s, (b - m) / s", "never change"),
     ("prior_log_loss", "return np.log(classes)", "uniform guess"),
     ("relu_backward",
      "z = x @ W + b; gz = G * (z > 0)\nreturn x.T @ gz, gz.mean(axis=0), gz @ W.T",

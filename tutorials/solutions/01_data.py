@@ -10,6 +10,7 @@ def majority_share(y):
 def standardize(x_train, x_val):
     # The statistics of the training rows only: a new song has no statistics.
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    std[std == 0] = 1  # a column that never changes: 0 after centring, as sklearn
     return (x_train - mean) / std, (x_val - mean) / std
 
 
