@@ -16,6 +16,9 @@ from reference.backend import keras, tf
 # Same op, same inputs, same result: needed for seeds to reproduce runs exactly.
 tf.config.experimental.enable_op_determinism()
 
+# Apart by more than any seed a run uses, so no two layers of any runs share one.
+LAYER_SEED_STRIDE = 10**9
+
 
 def build_model(
     seed: int | None = None,
@@ -37,8 +40,14 @@ def build_model(
     if seed is not None:
         keras.utils.set_random_seed(seed)
 
-    def glorot(offset):
-        return keras.initializers.GlorotUniform(None if seed is None else seed + offset)
+    # One stream per layer, never shared between runs: a seeded initializer draws
+    # the same values for every shape (Philox, stateless), so seeds seed and
+    # seed + 1 would give run s's output kernel the first values of run s + 1's
+    # hidden kernel, and runs with consecutive seeds would not be independent.
+    def glorot(layer):
+        if seed is None:
+            return keras.initializers.GlorotUniform(None)
+        return keras.initializers.GlorotUniform(seed + layer * LAYER_SEED_STRIDE)
 
     model = keras.Sequential(
         [
