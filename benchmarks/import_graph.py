@@ -58,6 +58,7 @@ CORE_LEVELS = (
     (
         "the network's pieces",
         ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
+         "minigenre.metrics",
          "minigenre.optimizers", "minigenre.layers", "minigenre.callbacks"),
     ),
     (

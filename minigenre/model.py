@@ -16,13 +16,12 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from minigenre import losses, optimizers
+from minigenre import metrics as metrics_module
 from minigenre._speed import jit
 from minigenre._speed.flat import FlatParameters, flat_parameters
 from minigenre.layers import Dense, Input
 from minigenre.training.checks import check_model_input, check_weights
 from minigenre.training.trainer import Trainer
-
-METRICS = ("accuracy", "acc")  # "acc" is 2018 Keras's name; it logs as "acc"
 
 
 class Sequential(Trainer):
@@ -61,6 +60,8 @@ class Sequential(Trainer):
         self.optimizer = self.loss = None
         self.metrics: list[str] = []
         self.weighted_metrics: list[str] = []
+        # (log name, per-row function, weighted?) of each metric, set by compile
+        self.compiled_metrics: list[tuple] = []
         self.jit_compile: bool | str = "auto"  # set by compile
         self.stop_training = False  # a callback may set it to end fit
         self._flat: FlatParameters | None = None  # set by build (see _speed/flat)
@@ -130,9 +131,14 @@ class Sequential(Trainer):
 
         Args:
             optimizer: ``"adam"``, ``"sgd"`` or an ``Adam``/``SGD`` instance.
-            loss: ``"sparse_categorical_crossentropy"`` or its class instance.
-            metrics: ``["accuracy"]`` (or 2018's ``["acc"]``, logged as ``acc``) or
-                nothing; the loss is always reported. Unweighted, as in Keras 3:
+            loss: ``"sparse_categorical_crossentropy"`` (integer labels),
+                ``"categorical_crossentropy"`` (one-hot labels),
+                ``"binary_crossentropy"`` (0/1 per output) or a loss object.
+            metrics: A list: ``"accuracy"`` (or 2018's ``"acc"``, logged as
+                ``acc``), chosen for the loss as Keras 3 chooses it,
+                ``"binary_accuracy"``, ``"categorical_accuracy"``,
+                ``"sparse_categorical_accuracy"`` or a ``minigenre.metrics``
+                object; the loss is always reported. Unweighted, as in Keras 3:
                 ``class_weight`` and ``sample_weight`` do not change them.
             weighted_metrics: Metrics that weigh each sample by its weight,
                 ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
@@ -143,17 +149,33 @@ class Sequential(Trainer):
                 process has trained long enough to repay loading it (see
                 ``minigenre/_speed/jit.py``).
         """
-        metrics, weighted = list(metrics or []), list(weighted_metrics or [])
-        unknown = [m for m in metrics + weighted if m not in METRICS]
-        if unknown:
-            raise ValueError(
-                f"Unknown metrics: {unknown}. Valid names: {', '.join(METRICS)}."
-            )
+        for name, given in (
+            ("metrics", metrics),
+            ("weighted_metrics", weighted_metrics),
+        ):
+            if given is not None and not isinstance(given, list | tuple):
+                raise TypeError(
+                    f"{name} must be a list, e.g. {name}=['accuracy']. "
+                    f"Received: {name}={given!r}"
+                )
         self.jit_compile = jit.check_jit_compile(jit_compile)
         self.optimizer = optimizers.get(optimizer)
         self.optimizer.jit_compile = self.jit_compile  # SGD's has no compiled loop
         self.loss = losses.get(loss)
-        self.metrics, self.weighted_metrics = metrics, weighted
+        units = self.layers[-1].units if self.layers else 0
+        resolved = [
+            (*metrics_module.resolve(m, self.loss.name, units), weighted)
+            for given, weighted in ((metrics, False), (weighted_metrics, True))
+            for m in given or []
+        ]
+        # Keras names a weighted metric that repeats an unweighted one weighted_<name>.
+        plain = {name for name, _, weighted in resolved if not weighted}
+        self.compiled_metrics = [
+            (f"weighted_{name}" if weighted and name in plain else name, f, weighted)
+            for name, f, weighted in resolved
+        ]
+        self.metrics = [name for name, _, weighted in resolved if not weighted]
+        self.weighted_metrics = [name for name, _, weighted in resolved if weighted]
 
     # -- one batch: forward, loss, backward, update ---------------------------------
 
@@ -167,13 +189,11 @@ class Sequential(Trainer):
             last = layer is self.layers[-1]
             x = layer.forward(x, training=training, logits=fused and last)
         if fused:
-            # x holds the logits: the softmax and its cross-entropy share their
-            # work, and the loss comes from the logits, as in Keras.
-            x, per_sample = losses.softmax_crossentropy(y, x)
+            # x holds the logits: the softmax (or sigmoid) and its cross-entropy
+            # share their work, and the loss comes from the logits, as in Keras.
+            x, per_sample = self.loss.from_logits_output(y, x)
         else:
-            per_sample = losses.sparse_categorical_crossentropy(
-                y, x, from_logits=self.loss.from_logits
-            )
+            per_sample = self.loss.per_sample(y, x)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
         return x, per_sample  # (batch, units), (batch,)
@@ -181,19 +201,22 @@ class Sequential(Trainer):
     def _fused(self) -> bool:
         """Whether the fused softmax + cross-entropy path applies (see ``losses``).
 
-        It does for a softmax output feeding cross-entropy on probabilities. Both
-        begin with ``exp(z - max)``: computing them together rather than the
-        softmax, then the loss from the logits (the same bits) saved 10% of the CPU
-        time of a 4-epoch fit of the study's network, measured side by side.
+        It does for a softmax output feeding a categorical cross-entropy on
+        probabilities (a sigmoid output feeding binary cross-entropy: the same
+        idea). Both begin with ``exp(z - max)``: computing them together rather
+        than the softmax, then the loss from the logits (the same bits) saved 10%
+        of the CPU time of a 4-epoch fit of the study's network, measured side by
+        side.
         """
-        return self.layers[-1].activation == "softmax" and not self.loss.from_logits
+        loss = self.loss
+        return self.layers[-1].activation == loss.fuses_with and not loss.from_logits
 
     def backward(self, y: NDArray, out: NDArray, sample_weight=None) -> None:
         """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``,
         after ``compute_loss(..., training=True)`` gave ``out``."""
         fused = self._fused()
         if fused:
-            grad = losses.softmax_crossentropy_grad(y, out, sample_weight)  # dL/dz
+            grad = self.loss.logits_gradient(y, out, sample_weight)  # dL/dz
         else:
             grad = self.loss.gradient(y, out, sample_weight)  # dL/d(output)
         first, last = self.layers[0], self.layers[-1]

@@ -51,7 +51,13 @@ def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
     if len(stored) != 2 + len(names) * len(weights):
         return None  # Keras too skips an optimizer state of another size
     arrays = [np.asarray(stored[str(j)]) for j in range(len(stored))]
-    slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
+    n = len(weights)
+    if slots_interleaved(compiled["optimizer"]):
+        slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
+    else:
+        slots = {
+            name: arrays[2 + k * n : 2 + (k + 1) * n] for k, name in enumerate(names)
+        }
     for name, values in slots.items():
         for w, value in zip(weights, values, strict=True):
             if value.shape != w.shape:
@@ -64,9 +70,21 @@ def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
 
 def slot_names(optimizer: dict) -> tuple[str, ...]:
     """The per-weight state of an optimizer, by Keras's names (see its ``build``)."""
+    settings = optimizer["config"]
     if optimizer["class_name"] == "Adam":
         return ("momentum", "velocity")
-    return ("momentum",) if optimizer["config"].get("momentum") else ()
+    if optimizer["class_name"] == "RMSprop":
+        names = ("velocity",) + (("momentum",) if settings.get("momentum") else ())
+        return names + (("average_gradient",) if settings.get("centered") else ())
+    return ("momentum",) if settings.get("momentum") else ()
+
+
+def slots_interleaved(optimizer: dict) -> bool:
+    """Whether the file keeps each weight's slots together (Adam: m_0, v_0, m_1,
+    ...): Keras interleaves the slots it creates in one call (Adam's build), and
+    lists them slot by slot when created one call each (RMSprop: every velocity,
+    then every momentum)."""
+    return optimizer["class_name"] == "Adam"
 
 
 def h5py_module():
@@ -164,13 +182,16 @@ _OFF = {
 _OPTIMIZER_KEYS = {
     "Adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
     "SGD": ("learning_rate", "momentum"),
+    "RMSprop": ("learning_rate", "rho", "momentum", "epsilon", "centered"),
 }
 
 
 def _optimizer(path, optimizer) -> dict:
     if isinstance(optimizer, str):
         optimizer = {"class_name": optimizer, "config": {}}
-    kind = {"adam": "Adam", "sgd": "SGD"}.get(str(optimizer["class_name"]).lower())
+    kind = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}.get(
+        str(optimizer["class_name"]).lower()
+    )
     if kind is None:
         raise _unsupported(path, f"unsupported optimizer {optimizer['class_name']!r}")
     settings = optimizer["config"]
@@ -191,23 +212,56 @@ def _compile(path, config: dict | None) -> dict | None:
     """``config.compile_config``'s description of Keras's ``compile_config``."""
     if not config:
         return None
-    loss, from_logits = config["loss"], False
-    if isinstance(loss, dict):
-        from_logits = bool(loss.get("config", {}).get("from_logits", False))
-        loss = loss["class_name"]
-    if loss not in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
-        raise _unsupported(path, f"unsupported loss {loss!r}")
-    metrics = config.get("metrics") or []
-    if not all(m in ("accuracy", "acc") for m in metrics):
-        raise _unsupported(path, f"unsupported metrics {metrics!r}")
     return {
         "optimizer": _optimizer(path, config["optimizer"]),
-        "loss": {
-            "class_name": "SparseCategoricalCrossentropy",
-            "config": {"from_logits": from_logits},
-        },
-        "metrics": metrics,
+        "loss": _loss(path, config["loss"]),
+        "metrics": _metrics(path, config.get("metrics")),
     }
+
+
+_LOSSES = {
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "binary_crossentropy": "BinaryCrossentropy",
+}
+# Loss settings minigenre does not implement, with the values that mean "off".
+_LOSS_OFF = {"label_smoothing": 0.0, "axis": -1, "ignore_class": None}
+_METRICS = (
+    "accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+    "sparse_categorical_accuracy",
+)  # fmt: skip
+
+
+def _loss(path, loss) -> dict:
+    """``{"class_name", "config": {"from_logits"}}`` of a loss Keras wrote."""
+    settings = {}
+    if isinstance(loss, dict):
+        settings = loss.get("config") or {}
+        loss = loss["class_name"]
+    kind = _LOSSES.get(loss, loss)
+    if kind not in _LOSSES.values():
+        raise _unsupported(path, f"unsupported loss {loss!r}")
+    for key, off in _LOSS_OFF.items():
+        if settings.get(key, off) != off:
+            raise _unsupported(
+                path, f"unsupported loss setting {key}={settings[key]!r}"
+            )
+    return {
+        "class_name": kind,
+        "config": {"from_logits": bool(settings.get("from_logits", False))},
+    }
+
+
+def _metrics(path, metrics) -> list[str]:
+    """The metric names, from Keras's list of names or serialized metrics."""
+    names = []
+    for metric in metrics or []:
+        if isinstance(metric, dict):  # a metric object: its name
+            metric = (metric.get("config") or {}).get("name", metric.get("class_name"))
+        if metric not in _METRICS:
+            raise _unsupported(path, f"unsupported metrics {metrics!r}")
+        names.append(metric)
+    return names
 
 
 def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | None]:

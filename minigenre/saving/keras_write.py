@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from minigenre.saving import files
+from minigenre.saving import files, keras_read
 from minigenre.saving.keras_read import h5py_module, layer_key
 
 # metadata.json's keras_version. Keras loads an archive without checking it, and
@@ -116,7 +116,8 @@ def save(
         if optimizer is not None:
             variables = h5.create_group("optimizer/vars")
             variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
-            for j, array in enumerate(_optimizer_variables(optimizer)):
+            interleaved = keras_read.slots_interleaved(compile_config["optimizer"])
+            for j, array in enumerate(_optimizer_variables(optimizer, interleaved)):
                 variables[str(j)] = array
     metadata = {
         "keras_version": KERAS_VERSION,
@@ -132,10 +133,14 @@ def save(
         archive.writestr("model.weights.h5", content.getvalue())
 
 
-def _optimizer_variables(state: dict) -> list[np.ndarray]:
-    """Keras's order: the step count, the learning rate, then each weight's slots."""
+def _optimizer_variables(state: dict, interleaved: bool) -> list[np.ndarray]:
+    """Keras's order: the step count, the learning rate, then the slots, each
+    weight's together (Adam) or slot by slot (RMSprop; see ``slots_interleaved``)."""
     slots = list(state["slots"].values())  # e.g. [momentums, velocities]
-    per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    if interleaved:
+        per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    else:
+        per_weight = [a for arrays in slots for a in arrays]
     return [
         np.array(state["iterations"], np.int64),
         np.array(state["learning_rate"], np.float32),

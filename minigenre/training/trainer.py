@@ -22,7 +22,7 @@ from minigenre._speed import chunks, threads
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
 from minigenre.training import loops, validation, weighting
-from minigenre.training.checks import check_int, check_labels, check_model_input
+from minigenre.training.checks import check_int, check_model_input
 from minigenre.training.progress import show_finished
 
 
@@ -245,7 +245,7 @@ def checked_batch(model, x, y, what: str) -> tuple[NDArray, NDArray]:
         raise ValueError(
             f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
         )
-    y = check_labels(y, "y", n_classes=model.layers[-1].units, n_rows=len(x))
+    y = model.loss.check_targets(y, model.layers[-1].units, len(x), model.dtype)
     if not model.built:
         model.build(x.shape[1])
     return x, y

@@ -243,7 +243,7 @@ def test_acc_logs_as_acc(data):
 
 def test_unknown_metric_lists_the_valid_names():
     with pytest.raises(
-        ValueError, match=r"Unknown metrics: \['auc'\]. Valid names: accuracy, acc"
+        ValueError, match=r"^Unknown metric: 'auc'. Valid names: accuracy, acc, "
     ):
         make_model(weighted_metrics=["auc"])
 
