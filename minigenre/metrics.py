@@ -33,8 +33,9 @@ def binary_accuracy(
 ) -> NDArray:
     """The share of a row's outputs on the label's side of ``threshold`` (batch,).
 
-    Keras: ``y_pred > threshold`` is the prediction, compared with ``y_true``,
-    averaged over the outputs of each row.
+    Keras: ``y_pred > threshold`` is the prediction, compared with ``y_true``.
+    Keras's function returns each output's hit (batch, outputs); its metric
+    object, what ``fit`` reports, takes each row's mean first: the value here.
 
     >>> binary_accuracy(np.array([[1.0, 0.0]]), np.array([[0.7, 0.6]]))
     array([0.5])
