@@ -19,9 +19,15 @@ from minigenre import losses, optimizers
 from minigenre import metrics as metrics_module
 from minigenre._speed import jit
 from minigenre._speed.flat import FlatParameters, flat_parameters
-from minigenre.layers import Dense, Input
+from minigenre.layers import Activation, Dense, Input
+from minigenre.regularization import Dropout
 from minigenre.training.checks import check_model_input, check_weights
 from minigenre.training.trainer import Trainer
+
+# The layers a Sequential takes, by Keras's class names, and their default names.
+LAYERS = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
+SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
+Layer = Dense | Activation | Dropout
 
 
 class Sequential(Trainer):
@@ -43,12 +49,12 @@ class Sequential(Trainer):
 
     def __init__(
         self,
-        layers: list[Dense] | None = None,
+        layers: list[Layer] | None = None,
         seed: int | None = None,
         dtype: DTypeLike = "float32",
         name: str = "sequential",
     ) -> None:
-        self.layers: list[Dense] = []
+        self.layers: list[Layer] = []
         self.seed = seed
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -69,29 +75,31 @@ class Sequential(Trainer):
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer: Dense | Input) -> None:
+    def add(self, layer: Layer | Input) -> None:
         """Appends a layer; with the input width known, builds it at once, as Keras.
 
         The width comes from an ``Input(shape=(d,))`` first, or from the first
-        Dense layer's ``input_shape=(d,)``.
+        layer's ``input_shape=(d,)`` (or ``input_dim=d``). As in Keras 3, a later
+        layer's ``input_shape`` is ignored: its input is the layer before it.
         """
         if isinstance(layer, Input):
             if self.layers or self._input_dim is not None:
                 raise ValueError("An Input must come first, before any layer.")
             self._input_dim = layer.shape[0]
             return
-        if not isinstance(layer, Dense):
-            raise TypeError(f"Expected a Dense layer. Received: {layer!r}")
-        if layer.input_shape is not None:
-            if self.layers or self._input_dim is not None:
-                raise ValueError(
-                    f"Only the first layer takes input_shape. Received: "
-                    f"input_shape={layer.input_shape} for layer {len(self.layers)}."
-                )
+        if not isinstance(layer, tuple(LAYERS.values())):
+            raise TypeError(
+                f"Expected a layer ({', '.join(LAYERS)}): minigenre has no other "
+                f"Keras layer. Received: {layer!r}"
+            )
+        first = not self.layers and self._input_dim is None
+        if layer.input_shape is not None and first:
             self._input_dim = layer.input_shape[0]
-        if layer.name is None:  # Keras's naming: dense, dense_1, dense_2, ...
-            n = sum(isinstance(other, Dense) for other in self.layers)
-            layer.name = "dense" if n == 0 else f"dense_{n}"
+        if layer.name is None:  # Keras's naming: dense, dense_1, ..., dropout, ...
+            kind = next(k for k in LAYERS.values() if isinstance(layer, k))
+            n = sum(isinstance(other, kind) for other in self.layers)
+            base = SNAKE_NAMES[kind.__name__]
+            layer.name = base if n == 0 else f"{base}_{n}"
         self.layers.append(layer)
         if self._input_dim is not None:  # the layers before it are built already
             width = self.layers[-2].units if len(self.layers) > 1 else self._input_dim
@@ -104,7 +112,7 @@ class Sequential(Trainer):
 
     @property
     def input_dim(self) -> int | None:
-        return self.layers[0].kernel.shape[0] if self.built else None
+        return self.layers[0].input_width if self.built else None
 
     def build(self, input_dim: int) -> None:
         """Creates every layer's weights, each layer's width feeding the next.
@@ -275,12 +283,17 @@ class Sequential(Trainer):
     def __call__(self, x: ArrayLike, training: bool = False) -> NDArray:
         """The forward pass on ``x`` (batch, features) in one go, as ``model(x)``.
 
-        ``training`` changes nothing here (Dense has no dropout or batch norm); it
-        is accepted because Keras code passes it.
+        ``training=True`` runs the layers as training does (``Dropout`` drops
+        units), as in Keras; by default they run as ``predict`` runs them.
         """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
-        return self.predict_step(check_model_input(x, self.dtype, self.input_dim))
+        x = check_model_input(x, self.dtype, self.input_dim)
+        if not training:
+            return self.predict_step(x)
+        for layer in self.layers:
+            x = layer.forward(x, training=True)
+        return x
 
     # -- weights -------------------------------------------------------------------
 
@@ -312,7 +325,8 @@ class Sequential(Trainer):
         """A new model, built as ``get_config`` describes (weights initialised)."""
         model = cls(name=config["name"], dtype=config["dtype"])
         for layer in config["layers"]:
-            model.add(Dense(**layer))
+            settings = dict(layer)
+            model.add(LAYERS[settings.pop("class_name", "Dense")](**settings))
         if config["input_dim"] is not None:
             model.build(config["input_dim"])
         return model

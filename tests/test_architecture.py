@@ -193,6 +193,7 @@ LEARNERS_FILES = {
     "metrics.py",
     "model.py",
     "optimizers.py",
+    "regularization.py",
 }
 
 
@@ -272,7 +273,7 @@ def test_the_private_reach_scan_can_fail(tmp_path):
 FILE_BUDGET = 250
 LONGER_FILES = {
     "model.py": (
-        370,
+        390,
         "one concept, the Sequential network: building, compile, the step "
         "(compute_loss, backward, train_step) and the Keras API a learner meets "
         "(weights, config, summary); the loops and files are in training/ and "
@@ -283,6 +284,11 @@ LONGER_FILES = {
         "the three optimizers Keras's dense-network code uses, Adam, SGD and "
         "RMSprop, with the guard against a gradient whose square overflows beside "
         "the updates it protects",
+    ),
+    "layers.py": (
+        270,
+        "the layers Keras's dense networks stack, Dense with Input and its weightless "
+        "companion Activation; Dropout is in regularization.py",
     ),
     "losses.py": (
         420,

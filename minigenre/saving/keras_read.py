@@ -33,9 +33,24 @@ from minigenre import activations
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 
 
-def layer_key(i: int) -> str:
-    """Where layer ``i``'s variables are: Keras numbers them by class, not name."""
-    return f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
+def layer_key(i: int, kind: str = "dense") -> str:
+    """Where the ``i``-th layer of a class (``kind`` in snake case) keeps its
+    variables: Keras numbers them by class, not name (dense, dense_1, dropout)."""
+    return f"layers/{kind if i == 0 else f'{kind}_{i}'}/vars"
+
+
+def layer_keys(layers: list[dict]) -> list[str]:
+    """Each layer's variables group, in order, numbered per class as Keras does."""
+    seen: dict[str, int] = {}
+    keys = []
+    for layer in layers:
+        kind = SNAKE_NAMES[layer.get("class_name", "Dense")]
+        keys.append(layer_key(seen.get(kind, 0), kind))
+        seen[kind] = seen.get(kind, 0) + 1
+    return keys
+
+
+SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
 
 
 def _optimizer_state(path, h5, compiled: dict, weights: list) -> dict | None:
@@ -96,8 +111,9 @@ def h5py_module():
 
 def _unsupported(path, what: str) -> ValueError:
     return ValueError(
-        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense layers with "
-        f"activations {', '.join(sorted(activations.ACTIVATIONS))}."
+        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense, Activation "
+        f"and Dropout layers with activations "
+        f"{', '.join(sorted(activations.ACTIVATIONS))}."
     )
 
 
@@ -120,17 +136,14 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
             input_dim = settings.get("batch_shape", settings.get("batch_input_shape"))
             input_dim = input_dim[-1] if input_dim else None
             continue
+        if kind in ("Activation", "Dropout"):
+            layers.append(_weightless_layer(path, kind, settings))
+            continue
         if kind != "Dense":
             raise _unsupported(
                 path, f"unsupported layer {kind!r} ({settings.get('name')})"
             )
-        activation = settings.get("activation") or "linear"
-        if not isinstance(activation, str) or activation not in activations.ACTIVATIONS:
-            raise _unsupported(
-                path,
-                f"unsupported activation {activation!r} in layer "
-                f"{settings.get('name')!r}",
-            )
+        activation = _activation(path, settings)
         for key in (
             "kernel_regularizer",
             "bias_regularizer",
@@ -151,16 +164,37 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
                 "use_bias": bool(settings.get("use_bias", True)),
             }
         )
-        if input_dim is None and len(layers) == 1:
+        if input_dim is None and len(layers) == 1:  # a Dense first
             shape = (entry.get("build_config") or {}).get("input_shape")
             input_dim = shape[-1] if shape else None
-    if not layers:
+    if not any(layer.get("class_name", "Dense") == "Dense" for layer in layers):
         raise _unsupported(path, "no Dense layer")
     if isinstance(dtype, dict):  # a DTypePolicy
         dtype = dtype.get("config", {}).get("name")
     if dtype not in ("float32", "float64"):
         raise _unsupported(path, f"unsupported dtype policy {dtype!r}")
     return input_dim, layers, dtype
+
+
+def _activation(path, settings: dict) -> str:
+    activation = settings.get("activation") or "linear"
+    if not isinstance(activation, str) or activation not in activations.ACTIVATIONS:
+        raise _unsupported(
+            path,
+            f"unsupported activation {activation!r} in layer {settings.get('name')!r}",
+        )
+    return activation
+
+
+def _weightless_layer(path, kind: str, settings: dict) -> dict:
+    """An ``Activation`` or ``Dropout`` layer's settings (``noise_shape`` refused)."""
+    if kind == "Activation":
+        activation = _activation(path, settings)
+        return {"class_name": kind, "name": settings["name"], "activation": activation}
+    if settings.get("noise_shape") is not None:
+        raise _unsupported(path, f"unsupported noise_shape in {settings['name']!r}")
+    rate, seed = settings["rate"], settings.get("seed")
+    return {"class_name": kind, "name": settings["name"], "rate": rate, "seed": seed}
 
 
 # Keras optimizer settings minigenre does not implement, with the value that means
@@ -293,8 +327,9 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | Non
     compiled = _compile(path, config.get("compile_config")) if compile else None
     with h5py_module().File(weights_file, "r") as h5:
         weights = []
-        for i, layer in enumerate(layers):
-            key = layer_key(i)
+        for key, layer in zip(layer_keys(layers), layers, strict=True):
+            if layer.get("class_name", "Dense") != "Dense":
+                continue  # no weights
             count = 2 if layer["use_bias"] else 1
             missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in h5]
             if missing:

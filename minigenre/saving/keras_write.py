@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from minigenre.saving import files, keras_read
-from minigenre.saving.keras_read import h5py_module, layer_key
+from minigenre.saving.keras_read import h5py_module, layer_keys
 
 # metadata.json's keras_version. Keras loads an archive without checking it, and
 # minigenre's reader only asks for a 3.x version. The layout written here follows
@@ -52,25 +52,16 @@ def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
         )
     ]
     for layer in model_config["layers"]:
-        init = {
-            key: _serialized("keras.initializers", _INITIALIZERS[layer[key]], {})
-            for key in ("kernel_initializer", "bias_initializer")
-        }
-        layers.append(
-            _serialized(
-                "keras.layers",
-                "Dense",
-                {
-                    "name": layer["name"],
-                    "trainable": True,
-                    "dtype": dtype,
-                    "units": layer["units"],
-                    "activation": layer["activation"],
-                    "use_bias": layer["use_bias"],
-                    **init,
-                },
-            )
-        )
+        settings = dict(layer)
+        kind = settings.pop("class_name", "Dense")
+        if kind == "Dense":
+            for key in ("kernel_initializer", "bias_initializer"):
+                name = _INITIALIZERS[settings[key]]
+                settings[key] = _serialized("keras.initializers", name, {})
+        if kind == "Dropout":
+            settings["noise_shape"] = None
+        common = {"name": settings.pop("name"), "trainable": True, "dtype": dtype}
+        layers.append(_serialized("keras.layers", kind, {**common, **settings}))
     config = _serialized(
         "keras", "Sequential", {"name": model_config["name"], "layers": layers}
     )
@@ -99,17 +90,17 @@ def save(
     """Writes a model as a Keras 3 ``.keras`` archive, atomically.
 
     Args:
-        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
+        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``; ``[]`` for a
+            layer without weights).
         optimizer: ``config.optimizer_state``'s ``{"iterations", "learning_rate",
             "slots"}``, or None for an uncompiled model.
     """
     content = io.BytesIO()
     with h5py_module().File(content, "w") as h5:
         h5.create_group("vars").attrs["name"] = model_config["name"]
-        for i, (layer, arrays) in enumerate(
-            zip(model_config["layers"], weights, strict=True)
-        ):
-            variables = h5.create_group(layer_key(i))
+        layers = model_config["layers"]
+        for key, layer, arrays in zip(layer_keys(layers), layers, weights, strict=True):
+            variables = h5.create_group(key)
             variables.attrs["name"] = layer["name"]
             for j, array in enumerate(arrays):
                 variables[str(j)] = array

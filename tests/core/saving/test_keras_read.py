@@ -124,10 +124,11 @@ REFUSALS = {
         None,
         "not a readable .keras archive (not a .keras archive: no model.weights.h5).",
     ),
-    "dropout": (
+    "layer": (
         "config.json",
-        lambda c: layers(c)[2].update(class_name="Dropout"),
-        "unsupported layer 'Dropout' (dense_1); minigenre reads a Keras 3 Sequential",
+        lambda c: layers(c)[2].update(class_name="LayerNormalization"),
+        "unsupported layer 'LayerNormalization' (dense_1); minigenre reads a Keras 3 "
+        "Sequential",
     ),
     "selu": (
         "config.json",

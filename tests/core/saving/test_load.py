@@ -168,3 +168,26 @@ def test_new_losses_and_rmsprop_round_trip_and_train_on_exactly(
     loaded.fit(x, y, epochs=1, verbose=0, shuffle=False)
     for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+def test_dropout_and_activation_layers_round_trip(tmp_path, suffix):
+    from minigenre import Dense, Sequential
+    from minigenre.layers import Activation
+    from minigenre.regularization import Dropout
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5)).astype(np.float32)
+    y = rng.integers(0, 3, size=40)
+    model = Sequential(
+        [Dropout(0.1, seed=4), Dense(6), Activation("elu"), Dropout(0.3, seed=5),
+         Dense(3), Activation("softmax")], seed=0,
+    )  # fmt: skip
+    model.compile(metrics=["accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    save_model(model, tmp_path / f"m{suffix}")
+    loaded = load_model(tmp_path / f"m{suffix}")
+    assert [layer.get_config() for layer in loaded.layers] == [
+        layer.get_config() for layer in model.layers
+    ]
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
