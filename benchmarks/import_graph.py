@@ -69,7 +69,8 @@ CORE_LEVELS = (
          "minigenre.saving.model_files"),
     ),
     ("the network", ("minigenre.model",)),
-    ("loading and the 2018 names", ("minigenre.saving.load", "minigenre.compat")),
+    ("loading and the 2018 names", ("minigenre.saving.load", "minigenre.compat",
+                                    "minigenre.compat.*")),
     ("the package", ("minigenre",)),
 )  # fmt: skip
 

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre import activations, initializers
+from minigenre.training.checks import check_weights
 
 
 class Dense:
@@ -97,6 +98,17 @@ class Dense:
 
     def count_params(self) -> int:
         return sum(w.size for w in self.weights)
+
+    def get_weights(self) -> list[NDArray]:
+        """Copies of ``[kernel, bias]``, as ``layer.get_weights()`` in Keras."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Replaces ``[kernel, bias]`` in place, count and shapes checked first."""
+        weights = [np.asarray(w) for w in weights]
+        check_weights(weights, self.weights)
+        for new, old in zip(weights, self.weights, strict=True):
+            old[...] = new  # in place: the model's flat vector stays attached
 
     def forward(
         self, x: NDArray, training: bool = False, logits: bool = False
@@ -197,6 +209,8 @@ class Activation:
     built = property(lambda self: self.units is not None)
     input_width = property(lambda self: self.units)
     weights = gradients = property(lambda self: [])
+    get_weights = lambda self: []  # noqa: E731 (no weights)
+    set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
 
     def build(self, input_dim: int, rng=None, dtype: DTypeLike = np.float32) -> None:
         self.units = int(input_dim)  # as wide as its input

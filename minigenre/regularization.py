@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre.layers import check_shape
+from minigenre.training.checks import check_weights
 
 
 class Dropout:
@@ -63,6 +64,8 @@ class Dropout:
     built = property(lambda self: self.units is not None)
     input_width = property(lambda self: self.units)
     weights = gradients = property(lambda self: [])
+    get_weights = lambda self: []  # noqa: E731 (no weights)
+    set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
     activation = "linear"  # never fused with a loss
 
     def build(self, input_dim: int, rng=None, dtype: DTypeLike = np.float32) -> None:

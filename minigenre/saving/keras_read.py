@@ -347,3 +347,18 @@ def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | Non
         "layers": layers,
     }
     return model_config, compiled, weights, state
+
+
+def load_weights(path, model_config: dict) -> list[np.ndarray]:
+    """The weights in a Keras 3 ``.weights.h5`` file for a model described by
+    ``model_config`` (``Sequential.get_config``), in ``get_weights`` order."""
+    layers = model_config["layers"]
+    try:
+        with h5py_module().File(path, "r") as h5:
+            weights = []
+            for key in layer_keys(layers):
+                count = len(h5[key]) if key in h5 else 0
+                weights += [np.asarray(h5[f"{key}/{j}"]) for j in range(count)]
+    except OSError as err:
+        raise ValueError(f"{path}: not a readable .weights.h5 file ({err}).") from None
+    return weights

@@ -95,6 +95,24 @@ def save(
         optimizer: ``config.optimizer_state``'s ``{"iterations", "learning_rate",
             "slots"}``, or None for an uncompiled model.
     """
+    content = weights_h5(model_config, weights, compile_config, optimizer)
+    metadata = {
+        "keras_version": KERAS_VERSION,
+        "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    config = _keras_config(model_config, compile_config)
+    with (
+        files.atomic_open(path, "wb") as f,
+        zipfile.ZipFile(f, "w") as archive,
+    ):
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", content)
+
+
+def weights_h5(model_config, weights, compile_config=None, optimizer=None) -> bytes:
+    """The bytes of Keras's ``model.weights.h5``: each layer's variables under
+    ``layers/<class>_<n>/vars``, then the optimizer's under ``optimizer/vars``."""
     content = io.BytesIO()
     with h5py_module().File(content, "w") as h5:
         h5.create_group("vars").attrs["name"] = model_config["name"]
@@ -110,18 +128,14 @@ def save(
             interleaved = keras_read.slots_interleaved(compile_config["optimizer"])
             for j, array in enumerate(_optimizer_variables(optimizer, interleaved)):
                 variables[str(j)] = array
-    metadata = {
-        "keras_version": KERAS_VERSION,
-        "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
-    }
-    config = _keras_config(model_config, compile_config)
-    with (
-        files.atomic_open(path, "wb") as f,
-        zipfile.ZipFile(f, "w") as archive,
-    ):
-        archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", content.getvalue())
+    return content.getvalue()
+
+
+def save_weights(path, model_config: dict, weights: list[list[np.ndarray]]) -> None:
+    """Writes Keras 3's ``.weights.h5`` (``model.save_weights``), atomically: the
+    layers' variables, which ``load_weights`` in Keras or minigenre reads back."""
+    with files.atomic_open(path, "wb") as f:
+        f.write(weights_h5(model_config, weights))
 
 
 def _optimizer_variables(state: dict, interleaved: bool) -> list[np.ndarray]:

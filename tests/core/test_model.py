@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from gradcheck import batch_gradients, numerical_gradient, relative_error
 
-from minigenre import SGD, Adam, Dense, Sequential
+from minigenre import SGD, Adam, Dense, Sequential, SparseCategoricalCrossentropy
 
 
 def study_model(seed=0, dtype="float32", **compile_args):
@@ -544,3 +544,25 @@ def test_labels_of_the_wrong_shape_for_the_loss_are_one_line():
         ValueError, match=r"needs y in \[0, 1\]. Received: 2.0 at row 1"
     ):
         model.fit(np.zeros((2, 4)), np.array([[0, 0, 1], [2, 0, 0]]), verbose=0)
+
+
+def test_layers_get_and_set_their_own_weights_and_fit_keeps_history():
+    from minigenre.regularization import Dropout
+
+    model = Sequential([Dense(3, activation="relu"), Dropout(0.5), Dense(2)], seed=0)
+    model.compile(
+        loss=SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"]
+    )
+    assert model.metrics_names == ["loss", "compile_metrics"]  # as Keras 3.15
+    model.build(4)
+    kernel, bias = model.layers[0].get_weights()
+    assert (kernel.shape, bias.shape) == ((4, 3), (3,))
+    assert model.layers[1].get_weights() == []
+    model.layers[2].set_weights([np.ones((3, 2)), np.zeros(2)])
+    assert np.array_equal(model.get_weights()[2], np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"^Weight 0 has shape \(2, 2\); the model ex"):
+        model.layers[2].set_weights([np.ones((2, 2)), np.zeros(2)])
+    x = np.ones((10, 4), np.float32)
+    history = model.fit(x, np.zeros(10, int), epochs=2, verbose=0)
+    assert model.history is history
+    assert history.params == {"verbose": 0, "epochs": 2, "steps": 1}

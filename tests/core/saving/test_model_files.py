@@ -190,3 +190,15 @@ def test_compat_names_are_the_same_functions():
 
     assert keras.models.load_model is minigenre.load_model
     assert keras.saving.save_model is minigenre.save_model
+
+
+def test_weights_h5_is_written_atomically_and_read_back(tmp_path, tiny_model):
+    model = tiny_model()
+    model.save_weights(tmp_path / "w.weights.h5")
+    other = tiny_model(seed=1)
+    other.load_weights(tmp_path / "w.weights.h5")
+    for a, b in zip(model.get_weights(), other.get_weights(), strict=True):
+        assert np.array_equal(a, b)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.weights.h5"]  # no temp
+    with pytest.raises(ValueError, match=r"must end in .npz or .weights.h5"):
+        model.save_weights(tmp_path / "w.h5")
