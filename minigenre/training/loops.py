@@ -110,7 +110,7 @@ def fit_loop(
     for callback in callbacks:
         callback.on_train_begin()
     for epoch in range(initial_epoch, epochs):
-        if verbose:
+        if verbose and epochs > 1:  # Keras 3 names the epoch only if there are two
             print(f"Epoch {epoch + 1}/{epochs}")
         bar = ProgressBar(batches.steps) if verbose == 1 else None
         start = time.perf_counter()

@@ -56,3 +56,13 @@ def test_a_file_gets_the_finished_line_and_a_terminal_redraws_in_place():
     assert drawn.startswith(f"\r2/4 {green}{grey} 0s ")
     assert drawn.endswith("loss: 0.5000\n")
     assert drawn.count("\r") == 2
+
+
+def test_a_single_epoch_prints_no_epoch_line_as_keras_3(blobs, capsys):
+    x, y = blobs
+    study_model(seed=0).fit(x, y, epochs=1, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert re.match(
+        r"^7/7 - \d+s - \d+(ms|us)/step - accuracy: \d\.\d{4} - loss: ", lines[0]
+    )
