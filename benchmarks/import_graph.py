@@ -58,6 +58,7 @@ CORE_LEVELS = (
     (
         "the network's pieces",
         ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
+         "minigenre.metrics", "minigenre.regularization",
          "minigenre.optimizers", "minigenre.layers", "minigenre.callbacks"),
     ),
     (
@@ -69,7 +70,8 @@ CORE_LEVELS = (
          "minigenre.saving.descriptions"),
     ),
     ("the network", ("minigenre.model",)),
-    ("loading and the 2018 names", ("minigenre.saving.load", "minigenre.compat")),
+    ("loading and the 2018 names", ("minigenre.saving.load", "minigenre.compat",
+                                    "minigenre.compat.*")),
     ("the package", ("minigenre",)),
 )  # fmt: skip
 

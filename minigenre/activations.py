@@ -88,6 +88,35 @@ def softmax_grad(z: Array, a: Array, grad_a: Array) -> Array:
     return a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))
 
 
+def sigmoid(z: Array) -> Array:
+    """The logistic function ``1 / (1 + exp(-z))``, each output in (0, 1).
+
+    A binary classifier's output, read as the probability of the positive class;
+    with binary cross-entropy the model takes the loss from ``z``, as Keras does
+    (see ``losses.sigmoid_binary_crossentropy``).
+
+    >>> sigmoid(np.array([-1.0, 0.0, 1.0])).round(4)
+    array([0.2689, 0.5   , 0.7311])
+    """
+    with np.errstate(over="ignore"):  # exp(-z) is inf for z < -88 (float32): 1/inf 0
+        return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_grad(z: Array, a: Array, grad_a: Array) -> Array:
+    # d sigmoid / dz = a (1 - a): the output alone gives the slope.
+    return grad_a * (a * (1 - a))
+
+
+def tanh(z: Array) -> Array:
+    """The hyperbolic tangent, outputs in (-1, 1)."""
+    return np.tanh(z)
+
+
+def tanh_grad(z: Array, a: Array, grad_a: Array) -> Array:
+    # d tanh / dz = 1 - tanh(z)**2, again from the output.
+    return grad_a * (1 - a * a)
+
+
 Activation = tuple[Callable[[Array], Array], Callable[[Array, Array, Array], Array]]
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -95,6 +124,8 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": (relu, relu_grad),
     "elu": (elu, elu_grad),
     "softmax": (softmax, softmax_grad),
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
 }
 
 
@@ -107,6 +138,8 @@ FOREIGN_NAMES = {
     "softmax": "softmax",
     "softmax_v2": "softmax",
     "linear": "linear",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
 }
 FOREIGN_MODULES = ("tensorflow.", "keras.", "tf_keras.")
 
@@ -115,7 +148,8 @@ def name_of(function: Callable) -> str | None:
     """The name of a known activation function, or None.
 
     Known are minigenre's own functions (by identity) and TensorFlow's or Keras's
-    ``elu``, ``relu``, ``softmax`` and ``linear`` (by their module and name).
+    ``elu``, ``relu``, ``softmax``, ``sigmoid``, ``tanh`` and ``linear`` (by their
+    module and name).
 
     >>> name_of(elu), name_of(print)
     ('elu', None)

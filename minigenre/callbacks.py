@@ -114,3 +114,87 @@ class EarlyStopping(Callback):
             f"patience={self.patience}, "
             f"restore_best_weights={self.restore_best_weights})"
         )
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (or its weights) after each epoch, as Keras's callback.
+
+    The path may hold the epoch's logs as format fields, e.g.
+    ``"model-{epoch:02d}-{val_loss:.2f}.keras"`` (``epoch`` counts from 1). Every
+    file is written atomically: an interrupted save leaves the previous file whole.
+
+    Args:
+        filepath: Ends in ``.keras`` (or ``.npz``) for the whole model, in
+            ``.weights.h5`` (or ``.npz``) with ``save_weights_only``.
+        monitor: The log key that decides ``save_best_only``.
+        verbose: 1 prints a line when a file is written.
+        save_best_only: Save only when ``monitor`` improves on the best so far.
+        save_weights_only: Save the weights alone (``model.save_weights``).
+        mode: ``"min"``, ``"max"``, or ``"auto"`` (max for accuracy, min otherwise).
+        initial_value_threshold: The value to beat first with ``save_best_only``.
+    """
+
+    def __init__(
+        self,
+        filepath,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        initial_value_threshold: float | None = None,
+    ) -> None:
+        path = str(filepath)
+        ends = (".weights.h5", ".npz") if save_weights_only else (".keras", ".npz")
+        if not path.endswith(ends):
+            raise ValueError(
+                f"The filepath must end in {' or '.join(ends)} "
+                f"(save_weights_only={save_weights_only}). Received: {path}"
+            )
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: {mode!r}")
+        if mode == "auto":
+            mode = (
+                "max" if "acc" in monitor or monitor.startswith("fmeasure") else "min"
+            )
+        self.filepath, self.monitor, self.verbose = path, monitor, verbose
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.mode = mode
+        worst = np.inf if mode == "min" else -np.inf
+        self.best = (
+            worst if initial_value_threshold is None else initial_value_threshold
+        )
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            value = logs.get(self.monitor)
+            if value is None:
+                warnings.warn(
+                    f"ModelCheckpoint: metric {self.monitor!r} is not in the logs; "
+                    f"available: {sorted(logs)}. Nothing saved.",
+                    stacklevel=2,
+                )
+                return
+            better = value < self.best if self.mode == "min" else value > self.best
+            if not better:
+                return
+            if self.verbose:
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from "
+                    f"{self.best:.5f} to {value:.5f}, saving model to {path}"
+                )
+            self.best = value
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+
+    def __repr__(self) -> str:
+        return (
+            f"ModelCheckpoint({self.filepath!r}, monitor={self.monitor!r}, "
+            f"save_best_only={self.save_best_only})"
+        )

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre import activations, initializers
+from minigenre.training.checks import check_weights
 
 
 class Dense:
@@ -85,6 +86,10 @@ class Dense:
             self.grad_bias = np.zeros_like(self.bias)
 
     @property
+    def input_width(self) -> int:
+        return self.kernel.shape[0]  # (in, units)
+
+    @property
     def weights(self) -> list[NDArray]:
         """``[kernel, bias]`` (or ``[kernel]`` without bias), in Keras's order."""
         if not self.built:
@@ -93,6 +98,17 @@ class Dense:
 
     def count_params(self) -> int:
         return sum(w.size for w in self.weights)
+
+    def get_weights(self) -> list[NDArray]:
+        """Copies of ``[kernel, bias]``, as ``layer.get_weights()`` in Keras."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Replaces ``[kernel, bias]`` in place, count and shapes checked first."""
+        weights = [np.asarray(w) for w in weights]
+        check_weights(weights, self.weights)
+        for new, old in zip(weights, self.weights, strict=True):
+            old[...] = new  # in place: the model's flat vector stays attached
 
     def forward(
         self, x: NDArray, training: bool = False, logits: bool = False
@@ -168,6 +184,60 @@ class Dense:
             f"Dense(units={self.units}, activation={self.activation!r}, "
             f"use_bias={self.use_bias}, name={self.name!r}, {shape})"
         )
+
+
+class Activation:
+    """``keras.layers.Activation``: applies an activation function; no weights.
+
+    ``Dense(10)`` then ``Activation("softmax")`` is ``Dense(10, activation=
+    "softmax")``; as the last layer before cross-entropy it is fused with the loss
+    the same way (Keras's softmax keeps its logits wherever it is applied).
+
+    >>> Activation("relu").forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    """
+
+    kernel = bias = None  # no weights: nothing for the optimizer
+
+    def __init__(self, activation, name=None, input_shape=None) -> None:
+        self.activation, (self._f, self._f_grad) = activations.get(activation)
+        self.name = name
+        self.input_shape = None if input_shape is None else check_shape(input_shape)
+        self.units: int | None = None  # the width, known at build
+        self.z = self.a = None
+
+    built = property(lambda self: self.units is not None)
+    input_width = property(lambda self: self.units)
+    weights = gradients = property(lambda self: [])
+    get_weights = lambda self: []  # noqa: E731 (no weights)
+    set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
+
+    def build(self, input_dim: int, rng=None, dtype: DTypeLike = np.float32) -> None:
+        self.units = int(input_dim)  # as wide as its input
+
+    def count_params(self) -> int:
+        return 0
+
+    def forward(self, x, training: bool = False, logits: bool = False) -> NDArray:
+        a = x if logits else self._f(x)  # (batch, units)
+        if training:
+            self.z, self.a = x, a
+        return a
+
+    def backward(self, grad, input_grad: bool = True, logits: bool = False):
+        if not input_grad:
+            return None
+        return grad if logits else self._f_grad(self.z, self.a, grad)
+
+    def get_config(self) -> dict:
+        return {
+            "class_name": "Activation",
+            "name": self.name,
+            "activation": self.activation,
+        }
+
+    def __repr__(self) -> str:
+        return f"Activation({self.activation!r}, name={self.name!r})"
 
 
 def check_shape(shape) -> tuple[int]:

@@ -16,13 +16,18 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from minigenre import losses, optimizers
+from minigenre import metrics as metrics_module
 from minigenre._speed import jit
 from minigenre._speed.flat import FlatParameters, flat_parameters
-from minigenre.layers import Dense, Input
+from minigenre.layers import Activation, Dense, Input
+from minigenre.regularization import Dropout
 from minigenre.training.checks import check_model_input, check_weights
 from minigenre.training.trainer import Trainer
 
-METRICS = ("accuracy", "acc")  # "acc" is 2018 Keras's name; it logs as "acc"
+# The layers a Sequential takes, by Keras's class names, and their default names.
+LAYERS = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
+SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
+Layer = Dense | Activation | Dropout
 
 
 class Sequential(Trainer):
@@ -44,12 +49,12 @@ class Sequential(Trainer):
 
     def __init__(
         self,
-        layers: list[Dense] | None = None,
+        layers: list[Layer] | None = None,
         seed: int | None = None,
         dtype: DTypeLike = "float32",
         name: str = "sequential",
     ) -> None:
-        self.layers: list[Dense] = []
+        self.layers: list[Layer] = []
         self.seed = seed
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -61,6 +66,8 @@ class Sequential(Trainer):
         self.optimizer = self.loss = None
         self.metrics: list[str] = []
         self.weighted_metrics: list[str] = []
+        # (log name, per-row function, weighted?) of each metric, set by compile
+        self.compiled_metrics: list[tuple] = []
         self.jit_compile: bool | str = "auto"  # set by compile
         self.stop_training = False  # a callback may set it to end fit
         self._flat: FlatParameters | None = None  # set by build (see _speed/flat)
@@ -68,29 +75,31 @@ class Sequential(Trainer):
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer: Dense | Input) -> None:
+    def add(self, layer: Layer | Input) -> None:
         """Appends a layer; with the input width known, builds it at once, as Keras.
 
         The width comes from an ``Input(shape=(d,))`` first, or from the first
-        Dense layer's ``input_shape=(d,)``.
+        layer's ``input_shape=(d,)`` (or ``input_dim=d``). As in Keras 3, a later
+        layer's ``input_shape`` is ignored: its input is the layer before it.
         """
         if isinstance(layer, Input):
             if self.layers or self._input_dim is not None:
                 raise ValueError("An Input must come first, before any layer.")
             self._input_dim = layer.shape[0]
             return
-        if not isinstance(layer, Dense):
-            raise TypeError(f"Expected a Dense layer. Received: {layer!r}")
-        if layer.input_shape is not None:
-            if self.layers or self._input_dim is not None:
-                raise ValueError(
-                    f"Only the first layer takes input_shape. Received: "
-                    f"input_shape={layer.input_shape} for layer {len(self.layers)}."
-                )
+        if not isinstance(layer, tuple(LAYERS.values())):
+            raise TypeError(
+                f"Expected a layer ({', '.join(LAYERS)}): minigenre has no other "
+                f"Keras layer. Received: {layer!r}"
+            )
+        first = not self.layers and self._input_dim is None
+        if layer.input_shape is not None and first:
             self._input_dim = layer.input_shape[0]
-        if layer.name is None:  # Keras's naming: dense, dense_1, dense_2, ...
-            n = sum(isinstance(other, Dense) for other in self.layers)
-            layer.name = "dense" if n == 0 else f"dense_{n}"
+        if layer.name is None:  # Keras's naming: dense, dense_1, ..., dropout, ...
+            kind = next(k for k in LAYERS.values() if isinstance(layer, k))
+            n = sum(isinstance(other, kind) for other in self.layers)
+            base = SNAKE_NAMES[kind.__name__]
+            layer.name = base if n == 0 else f"{base}_{n}"
         self.layers.append(layer)
         if self._input_dim is not None:  # the layers before it are built already
             width = self.layers[-2].units if len(self.layers) > 1 else self._input_dim
@@ -103,7 +112,7 @@ class Sequential(Trainer):
 
     @property
     def input_dim(self) -> int | None:
-        return self.layers[0].kernel.shape[0] if self.built else None
+        return self.layers[0].input_width if self.built else None
 
     def build(self, input_dim: int) -> None:
         """Creates every layer's weights, each layer's width feeding the next.
@@ -130,9 +139,14 @@ class Sequential(Trainer):
 
         Args:
             optimizer: ``"adam"``, ``"sgd"`` or an ``Adam``/``SGD`` instance.
-            loss: ``"sparse_categorical_crossentropy"`` or its class instance.
-            metrics: ``["accuracy"]`` (or 2018's ``["acc"]``, logged as ``acc``) or
-                nothing; the loss is always reported. Unweighted, as in Keras 3:
+            loss: ``"sparse_categorical_crossentropy"`` (integer labels),
+                ``"categorical_crossentropy"`` (one-hot labels),
+                ``"binary_crossentropy"`` (0/1 per output) or a loss object.
+            metrics: A list: ``"accuracy"`` (or 2018's ``"acc"``, logged as
+                ``acc``), chosen for the loss as Keras 3 chooses it,
+                ``"binary_accuracy"``, ``"categorical_accuracy"``,
+                ``"sparse_categorical_accuracy"`` or a ``minigenre.metrics``
+                object; the loss is always reported. Unweighted, as in Keras 3:
                 ``class_weight`` and ``sample_weight`` do not change them.
             weighted_metrics: Metrics that weigh each sample by its weight,
                 ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
@@ -143,17 +157,33 @@ class Sequential(Trainer):
                 process has trained long enough to repay loading it (see
                 ``minigenre/_speed/jit.py``).
         """
-        metrics, weighted = list(metrics or []), list(weighted_metrics or [])
-        unknown = [m for m in metrics + weighted if m not in METRICS]
-        if unknown:
-            raise ValueError(
-                f"Unknown metrics: {unknown}. Valid names: {', '.join(METRICS)}."
-            )
+        for name, given in (
+            ("metrics", metrics),
+            ("weighted_metrics", weighted_metrics),
+        ):
+            if given is not None and not isinstance(given, list | tuple):
+                raise TypeError(
+                    f"{name} must be a list, e.g. {name}=['accuracy']. "
+                    f"Received: {name}={given!r}"
+                )
         self.jit_compile = jit.check_jit_compile(jit_compile)
         self.optimizer = optimizers.get(optimizer)
         self.optimizer.jit_compile = self.jit_compile  # SGD's has no compiled loop
         self.loss = losses.get(loss)
-        self.metrics, self.weighted_metrics = metrics, weighted
+        units = self.layers[-1].units if self.layers else 0
+        resolved = [
+            (*metrics_module.resolve(m, self.loss.name, units), weighted)
+            for given, weighted in ((metrics, False), (weighted_metrics, True))
+            for m in given or []
+        ]
+        # Keras names a weighted metric that repeats an unweighted one weighted_<name>.
+        plain = {name for name, _, weighted in resolved if not weighted}
+        self.compiled_metrics = [
+            (f"weighted_{name}" if weighted and name in plain else name, f, weighted)
+            for name, f, weighted in resolved
+        ]
+        self.metrics = [name for name, _, weighted in resolved if not weighted]
+        self.weighted_metrics = [name for name, _, weighted in resolved if weighted]
 
     # -- one batch: forward, loss, backward, update ---------------------------------
 
@@ -167,13 +197,11 @@ class Sequential(Trainer):
             last = layer is self.layers[-1]
             x = layer.forward(x, training=training, logits=fused and last)
         if fused:
-            # x holds the logits: the softmax and its cross-entropy share their
-            # work, and the loss comes from the logits, as in Keras.
-            x, per_sample = losses.softmax_crossentropy(y, x)
+            # x holds the logits: the softmax (or sigmoid) and its cross-entropy
+            # share their work, and the loss comes from the logits, as in Keras.
+            x, per_sample = self.loss.from_logits_output(y, x)
         else:
-            per_sample = losses.sparse_categorical_crossentropy(
-                y, x, from_logits=self.loss.from_logits
-            )
+            per_sample = self.loss.per_sample(y, x)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
         return x, per_sample  # (batch, units), (batch,)
@@ -181,19 +209,22 @@ class Sequential(Trainer):
     def _fused(self) -> bool:
         """Whether the fused softmax + cross-entropy path applies (see ``losses``).
 
-        It does for a softmax output feeding cross-entropy on probabilities. Both
-        begin with ``exp(z - max)``: computing them together rather than the
-        softmax, then the loss from the logits (the same bits) saved 10% of the CPU
-        time of a 4-epoch fit of the study's network, measured side by side.
+        It does for a softmax output feeding a categorical cross-entropy on
+        probabilities (a sigmoid output feeding binary cross-entropy: the same
+        idea). Both begin with ``exp(z - max)``: computing them together rather
+        than the softmax, then the loss from the logits (the same bits) saved 10%
+        of the CPU time of a 4-epoch fit of the study's network, measured side by
+        side.
         """
-        return self.layers[-1].activation == "softmax" and not self.loss.from_logits
+        loss = self.loss
+        return self.layers[-1].activation == loss.fuses_with and not loss.from_logits
 
     def backward(self, y: NDArray, out: NDArray, sample_weight=None) -> None:
         """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``,
         after ``compute_loss(..., training=True)`` gave ``out``."""
         fused = self._fused()
         if fused:
-            grad = losses.softmax_crossentropy_grad(y, out, sample_weight)  # dL/dz
+            grad = self.loss.logits_gradient(y, out, sample_weight)  # dL/dz
         else:
             grad = self.loss.gradient(y, out, sample_weight)  # dL/d(output)
         first, last = self.layers[0], self.layers[-1]
@@ -252,12 +283,17 @@ class Sequential(Trainer):
     def __call__(self, x: ArrayLike, training: bool = False) -> NDArray:
         """The forward pass on ``x`` (batch, features) in one go, as ``model(x)``.
 
-        ``training`` changes nothing here (Dense has no dropout or batch norm); it
-        is accepted because Keras code passes it.
+        ``training=True`` runs the layers as training does (``Dropout`` drops
+        units), as in Keras; by default they run as ``predict`` runs them.
         """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
-        return self.predict_step(check_model_input(x, self.dtype, self.input_dim))
+        x = check_model_input(x, self.dtype, self.input_dim)
+        if not training:
+            return self.predict_step(x)
+        for layer in self.layers:
+            x = layer.forward(x, training=True)
+        return x
 
     # -- weights -------------------------------------------------------------------
 
@@ -289,7 +325,8 @@ class Sequential(Trainer):
         """A new model, built as ``get_config`` describes (weights initialised)."""
         model = cls(name=config["name"], dtype=config["dtype"])
         for layer in config["layers"]:
-            model.add(Dense(**layer))
+            settings = dict(layer)
+            model.add(LAYERS[settings.pop("class_name", "Dense")](**settings))
         if config["input_dim"] is not None:
             model.build(config["input_dim"])
         return model

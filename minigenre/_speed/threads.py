@@ -113,5 +113,5 @@ def for_layers(layers: list, rows: int) -> contextlib.AbstractContextManager:
     """``blas_threads`` for a network of built ``layers`` fed ``rows`` rows at a
     time: the size of its largest matrix product decides (the one wrapper that
     ``fit``, ``evaluate``, ``predict`` and ``train_on_batch`` use)."""
-    widths = [layers[0].kernel.shape[0], *(layer.units for layer in layers)]
+    widths = [layers[0].input_width, *(layer.units for layer in layers)]
     return blas_threads(rows * max(a * b for a, b in itertools.pairwise(widths)))

@@ -14,19 +14,18 @@ The notebook runs unchanged once its two import lines are swapped::
                   loss='sparse_categorical_crossentropy',
                   metrics=['accuracy'])
 
-Only the names such a notebook needs are here; each is minigenre's own object
-(``tf.nn.elu is minigenre.activations.elu``), so nothing imports TensorFlow.
+``keras`` is ``minigenre.compat.keras``, Keras's modules for what minigenre
+implements (``from minigenre.compat.keras.layers import Dense`` works too); each
+name is minigenre's own object (``tf.nn.elu is minigenre.activations.elu``), so
+nothing imports TensorFlow.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from minigenre import activations, callbacks, losses, optimizers
-from minigenre.layers import Dense, Input
-from minigenre.model import Sequential
-from minigenre.saving.load import load_model
-from minigenre.saving.model_files import save_model
+from minigenre import activations, optimizers
+from minigenre.compat import keras
 
 __all__ = ["AdamOptimizer", "keras", "tf"]
 
@@ -69,33 +68,13 @@ class AdamOptimizer(optimizers.Adam):
         super().__init__(learning_rate, beta_1=beta1, beta_2=beta2, epsilon=epsilon)
 
 
-keras = SimpleNamespace(
-    Sequential=Sequential,
-    Input=Input,
-    layers=SimpleNamespace(Dense=Dense, Input=Input),
-    optimizers=SimpleNamespace(Adam=optimizers.Adam, SGD=optimizers.SGD),
-    losses=SimpleNamespace(
-        SparseCategoricalCrossentropy=losses.SparseCategoricalCrossentropy,
-        sparse_categorical_crossentropy=losses.sparse_categorical_crossentropy,
-    ),
-    callbacks=SimpleNamespace(
-        Callback=callbacks.Callback,
-        EarlyStopping=callbacks.EarlyStopping,
-        History=callbacks.History,
-    ),
-    activations=SimpleNamespace(
+tf = SimpleNamespace(
+    nn=SimpleNamespace(
         elu=activations.elu,
         relu=activations.relu,
         softmax=activations.softmax,
-        linear=activations.linear,
-    ),
-    models=SimpleNamespace(Sequential=Sequential, load_model=load_model),
-    saving=SimpleNamespace(load_model=load_model, save_model=save_model),
-)
-
-tf = SimpleNamespace(
-    nn=SimpleNamespace(
-        elu=activations.elu, relu=activations.relu, softmax=activations.softmax
+        sigmoid=activations.sigmoid,
+        tanh=activations.tanh,
     ),
     train=SimpleNamespace(AdamOptimizer=AdamOptimizer),
     keras=keras,

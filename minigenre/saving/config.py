@@ -12,16 +12,24 @@ import numpy as np
 from minigenre import losses, optimizers
 from minigenre._speed import flat
 
+OPTIMIZERS = {
+    "Adam": optimizers.Adam,
+    "SGD": optimizers.SGD,
+    "RMSprop": optimizers.RMSprop,
+}
+
 
 def compile_config(model) -> dict | None:
     """The optimizer, loss and metrics given to ``compile``, or None before it."""
     if model.optimizer is None:
         return None
-    kind = "Adam" if isinstance(model.optimizer, optimizers.Adam) else "SGD"
+    kind = type(model.optimizer).__name__  # Adam, SGD, RMSprop: Keras's names
+    if kind not in OPTIMIZERS:  # a subclass, e.g. compat's AdamOptimizer
+        kind = next(n for n, c in OPTIMIZERS.items() if isinstance(model.optimizer, c))
     return {
         "optimizer": {"class_name": kind, "config": model.optimizer.get_config()},
         "loss": {
-            "class_name": "SparseCategoricalCrossentropy",
+            "class_name": type(model.loss).__name__,
             "config": {"from_logits": model.loss.from_logits},
         },
         "metrics": list(model.metrics),
@@ -31,8 +39,8 @@ def compile_config(model) -> dict | None:
 def compile_from_config(model, config: dict) -> None:
     """Compiles ``model`` as ``compile_config`` describes."""
     optimizer = config["optimizer"]
-    kind = {"Adam": optimizers.Adam, "SGD": optimizers.SGD}[optimizer["class_name"]]
-    loss = losses.SparseCategoricalCrossentropy(**config["loss"]["config"])
+    kind = OPTIMIZERS[optimizer["class_name"]]
+    loss = losses.CLASSES[config["loss"]["class_name"]](**config["loss"]["config"])
     model.compile(kind(**optimizer["config"]), loss, metrics=config["metrics"])
 
 

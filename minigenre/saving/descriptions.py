@@ -16,23 +16,37 @@ import math
 
 import numpy as np
 
-from minigenre import activations, initializers
+from minigenre import activations, initializers, losses, metrics
 
 # Larger than any layer minigenre could train; also bounds the shape arithmetic.
 MAX_UNITS = 2**24
+# Each layer kind's keys (``get_config``), their types, and the ones it must have.
+# A Dense layer's dict may leave its ``class_name`` out; the others name theirs.
 LAYER_KEYS = {
-    "name": str,
-    "units": int,
-    "activation": str,
-    "use_bias": bool,
-    "kernel_initializer": str,
-    "bias_initializer": str,
+    "Dense": {
+        "class_name": str,
+        "name": str,
+        "units": int,
+        "activation": str,
+        "use_bias": bool,
+        "kernel_initializer": str,
+        "bias_initializer": str,
+    },
+    "Activation": {"class_name": str, "name": str, "activation": str},
+    "Dropout": {"class_name": str, "name": str, "rate": float, "seed": int},
 }
+REQUIRED_KEYS = {"Dense": ("units",), "Activation": (), "Dropout": ("rate",)}
+WEIGHTLESS = ("Activation", "Dropout")  # layers without weights
+NULLABLE = ("seed",)  # None: Dropout's generator spawned from the model's
 DESCRIBED = ("class_name", "config")  # Keras's form of an optimizer or a loss
 OPTIMIZER_KEYS = {
     "Adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
     "SGD": ("learning_rate", "momentum"),
+    "RMSprop": ("learning_rate", "rho", "momentum", "epsilon", "centered"),
 }
+BOOLEAN_SETTINGS = ("centered",)  # the optimizer settings that are not numbers
+LOSS_KINDS = tuple(losses.CLASSES)  # the three cross-entropies' class names
+METRIC_NAMES = ("accuracy", "acc", *metrics.FUNCTIONS)
 
 
 def check_type(where: str, value, kind: type):
@@ -72,19 +86,31 @@ def check_model_config(config) -> dict:
     if not layers:
         raise ValueError("the model has no layer")
     for i, layer in enumerate(layers):
-        where = f"layer {i}"
-        check_keys(where, layer, LAYER_KEYS, ("units",))
-        for key, kind in LAYER_KEYS.items():
-            if key in layer:
-                check_type(f"{where}'s {key}", layer[key], kind)
-        check_count(f"{where}'s units", layer["units"])
-        activation = layer.get("activation", "linear")
-        if activation not in activations.ACTIVATIONS:
-            raise ValueError(f"{where}: unsupported activation {activation!r}")
-        for key in ("kernel_initializer", "bias_initializer"):
-            if key in layer:
-                initializers.get(layer[key])  # a ValueError listing the known ones
+        check_layer(f"layer {i}", layer)
     return config
+
+
+def check_layer(where: str, layer) -> None:
+    """One layer's ``get_config``: its kind's keys, types and ranges."""
+    kind = check_type(where, layer, dict).get("class_name", "Dense")
+    if kind not in LAYER_KEYS:
+        raise ValueError(f"{where}: unsupported layer {kind!r}")
+    check_keys(where, layer, LAYER_KEYS[kind], REQUIRED_KEYS[kind])
+    for key, type_ in LAYER_KEYS[kind].items():
+        if key in layer and not (key in NULLABLE and layer[key] is None):
+            check_type(f"{where}'s {key}", layer[key], type_)
+    if kind == "Dense":
+        check_count(f"{where}'s units", layer["units"])
+    if kind == "Dropout" and not 0 <= layer["rate"] < 1:
+        raise ValueError(f"{where}'s rate must be in [0, 1). Received: {layer['rate']}")
+    if kind == "Dropout" and (layer.get("seed") or 0) < 0:
+        raise ValueError(f"{where}'s seed must be >= 0. Received: {layer['seed']}")
+    activation = layer.get("activation", "linear")
+    if activation not in activations.ACTIVATIONS:
+        raise ValueError(f"{where}: unsupported activation {activation!r}")
+    for key in ("kernel_initializer", "bias_initializer"):
+        if key in layer:
+            initializers.get(layer[key])  # a ValueError listing the known ones
 
 
 def check_count(where: str, value) -> int:
@@ -98,6 +124,8 @@ def weight_shapes(config: dict, input_dim: int) -> list[tuple[int, ...]]:
     """The shapes ``get_weights`` gives for ``config`` on ``input_dim`` features."""
     shapes = []
     for layer in config["layers"]:
+        if layer.get("class_name", "Dense") in WEIGHTLESS:
+            continue  # no weights; the width passes through unchanged
         shapes.append((input_dim, layer["units"]))  # kernel (in, units)
         if layer.get("use_bias", True):
             shapes.append((layer["units"],))  # bias (units,)
@@ -136,14 +164,14 @@ def check_compile_config(compiled) -> dict:
     allowed = OPTIMIZER_KEYS[kind]
     settings = check_keys(f"{kind}'s config", optimizer["config"], allowed, ())
     for key, value in settings.items():
-        check_type(f"{kind}'s {key}", value, float)
+        check_type(f"{kind}'s {key}", value, bool if key in BOOLEAN_SETTINGS else float)
     loss = check_keys("the loss", compiled["loss"], DESCRIBED)
-    if loss["class_name"] != "SparseCategoricalCrossentropy":
+    if loss["class_name"] not in LOSS_KINDS:
         raise ValueError(f"unsupported loss {loss['class_name']!r}")
     check_keys("the loss's config", loss["config"], ("from_logits",), ())
     check_type("from_logits", loss["config"].get("from_logits", False), bool)
     metrics = check_type("the metrics", compiled["metrics"], list)
-    if not all(m in ("accuracy", "acc") for m in metrics):
+    if not all(isinstance(m, str) and m in METRIC_NAMES for m in metrics):
         raise ValueError(f"unsupported metrics {metrics[:5]!r}")
     return compiled
 

@@ -12,11 +12,13 @@ A ``.keras`` file is a zip archive of three members (Keras's ``saving_lib``):
   Keras names these groups after the layer's *class* in snake case, numbered in
   order (``dense``, ``dense_1``, ...), not after the layer's name; each ``vars``
   group carries the layer's name as an attribute. A compiled, trained model adds
-  ``optimizer/vars/0..n``: the step count, the learning rate, then each weight's
-  slots in weight order (Adam: first moment, second moment).
+  ``optimizer/vars/0..n``: the step count, the learning rate, then the slots
+  (Adam: each weight's first and second moment together; RMSprop: every
+  velocity, then every momentum, see ``slots_interleaved``).
 
-Only what minigenre implements is accepted: a ``Sequential`` of ``Dense`` layers with
-elu, relu, softmax or linear activations; anything else is refused by name.
+Only what minigenre implements is accepted: a ``Sequential`` of ``Dense``,
+``Activation`` and ``Dropout`` layers (only Dense ones have variables) with the
+activations in ``activations.ACTIVATIONS``; anything else is refused by name.
 """
 
 from __future__ import annotations
@@ -32,9 +34,24 @@ from minigenre.saving import descriptions, files, untrusted
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 
 
-def layer_key(i: int) -> str:
-    """Where layer ``i``'s variables are: Keras numbers them by class, not name."""
-    return f"layers/{'dense' if i == 0 else f'dense_{i}'}/vars"
+def layer_key(i: int, kind: str = "dense") -> str:
+    """Where the ``i``-th layer of a class (``kind`` in snake case) keeps its
+    variables: Keras numbers them by class, not name (dense, dense_1, dropout)."""
+    return f"layers/{kind if i == 0 else f'{kind}_{i}'}/vars"
+
+
+def layer_keys(layers: list[dict]) -> list[str]:
+    """Each layer's variables group, in order, numbered per class as Keras does."""
+    seen: dict[str, int] = {}
+    keys = []
+    for layer in layers:
+        kind = SNAKE_NAMES[layer.get("class_name", "Dense")]
+        keys.append(layer_key(seen.get(kind, 0), kind))
+        seen[kind] = seen.get(kind, 0) + 1
+    return keys
+
+
+SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
 
 
 def _optimizer_state(datasets: dict, compiled: dict, weights: list) -> dict | None:
@@ -53,21 +70,44 @@ def _optimizer_state(datasets: dict, compiled: dict, weights: list) -> dict | No
     missing = [key for key in keys if key not in datasets]
     if missing:
         raise ValueError(f"has no {missing[0]}")
-    # (iterations, learning rate), then each weight's slots in weight order.
-    shapes = [datasets[keys[0]].shape, ()] + [w.shape for w in weights for _ in names]
+    # (iterations, learning rate), then the slots: Adam's each weight's together,
+    # RMSprop's slot by slot (slots_interleaved).
+    if slots_interleaved(compiled["optimizer"]):
+        slot_shapes = [w.shape for w in weights for _ in names]
+    else:
+        slot_shapes = [w.shape for _ in names for w in weights]
+    shapes = [datasets[keys[0]].shape, (), *slot_shapes]
     arrays = [
         untrusted.read_dataset(k, datasets[k], s)
         for k, s in zip(keys, shapes, strict=True)
     ]
-    slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
+    n = len(weights)
+    if slots_interleaved(compiled["optimizer"]):
+        slots = {name: arrays[2 + k :: len(names)] for k, name in enumerate(names)}
+    else:
+        slots = {
+            name: arrays[2 + k * n : 2 + (k + 1) * n] for k, name in enumerate(names)
+        }
     return {"iterations": descriptions.iterations_of(arrays[0]), "slots": slots}
 
 
 def slot_names(optimizer: dict) -> tuple[str, ...]:
     """The per-weight state of an optimizer, by Keras's names (see its ``build``)."""
+    settings = optimizer["config"]
     if optimizer["class_name"] == "Adam":
         return ("momentum", "velocity")
-    return ("momentum",) if optimizer["config"].get("momentum") else ()
+    if optimizer["class_name"] == "RMSprop":
+        names = ("velocity",) + (("momentum",) if settings.get("momentum") else ())
+        return names + (("average_gradient",) if settings.get("centered") else ())
+    return ("momentum",) if settings.get("momentum") else ()
+
+
+def slots_interleaved(optimizer: dict) -> bool:
+    """Whether the file keeps each weight's slots together (Adam: m_0, v_0, m_1,
+    ...): Keras interleaves the slots it creates in one call (Adam's build), and
+    lists them slot by slot when created one call each (RMSprop: every velocity,
+    then every momentum)."""
+    return optimizer["class_name"] == "Adam"
 
 
 def h5py_module():
@@ -90,8 +130,9 @@ NOT_IMPLEMENTED = (
 
 def _unsupported(path, what: str) -> ValueError:
     return ValueError(
-        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense layers with "
-        f"activations {', '.join(sorted(activations.ACTIVATIONS))}."
+        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense, Activation "
+        f"and Dropout layers with activations "
+        f"{', '.join(sorted(activations.ACTIVATIONS))}."
     )
 
 
@@ -117,17 +158,14 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
             input_dim = settings.get("batch_shape", settings.get("batch_input_shape"))
             input_dim = input_dim[-1] if input_dim else None
             continue
+        if kind in ("Activation", "Dropout"):
+            layers.append(_weightless_layer(path, kind, settings))
+            continue
         if kind != "Dense":
             raise _unsupported(
                 path, f"unsupported layer {kind!r} ({settings.get('name')})"
             )
-        activation = settings.get("activation") or "linear"
-        if not isinstance(activation, str) or activation not in activations.ACTIVATIONS:
-            raise _unsupported(
-                path,
-                f"unsupported activation {activation!r} in layer "
-                f"{settings.get('name')!r}",
-            )
+        activation = _activation(path, settings)
         for key in NOT_IMPLEMENTED:
             if settings.get(key):
                 raise _unsupported(
@@ -141,16 +179,37 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
                 "use_bias": settings.get("use_bias", True),
             }
         )
-        if input_dim is None and len(layers) == 1:
+        if input_dim is None and len(layers) == 1:  # a Dense first
             shape = (entry.get("build_config") or {}).get("input_shape")
             input_dim = shape[-1] if shape else None
-    if not layers:
+    if not any(layer.get("class_name", "Dense") == "Dense" for layer in layers):
         raise _unsupported(path, "no Dense layer")
     if isinstance(dtype, dict):  # a DTypePolicy
         dtype = dtype.get("config", {}).get("name")
     if dtype not in ("float32", "float64"):
         raise _unsupported(path, f"unsupported dtype policy {dtype!r}")
     return input_dim, layers, dtype
+
+
+def _activation(path, settings: dict) -> str:
+    activation = settings.get("activation") or "linear"
+    if not isinstance(activation, str) or activation not in activations.ACTIVATIONS:
+        raise _unsupported(
+            path,
+            f"unsupported activation {activation!r} in layer {settings.get('name')!r}",
+        )
+    return activation
+
+
+def _weightless_layer(path, kind: str, settings: dict) -> dict:
+    """An ``Activation`` or ``Dropout`` layer's settings (``noise_shape`` refused)."""
+    if kind == "Activation":
+        activation = _activation(path, settings)
+        return {"class_name": kind, "name": settings["name"], "activation": activation}
+    if settings.get("noise_shape") is not None:
+        raise _unsupported(path, f"unsupported noise_shape in {settings['name']!r}")
+    rate, seed = settings["rate"], settings.get("seed")
+    return {"class_name": kind, "name": settings["name"], "rate": rate, "seed": seed}
 
 
 # Keras optimizer settings minigenre does not implement, with the value that means
@@ -169,16 +228,15 @@ _OFF = {
     "amsgrad": False,
     "nesterov": False,
 }
-_OPTIMIZER_KEYS = {
-    "Adam": ("learning_rate", "beta_1", "beta_2", "epsilon"),
-    "SGD": ("learning_rate", "momentum"),
-}
+_OPTIMIZER_KEYS = descriptions.OPTIMIZER_KEYS
 
 
 def _optimizer(path, optimizer) -> dict:
     if isinstance(optimizer, str):
         optimizer = {"class_name": optimizer, "config": {}}
-    kind = {"adam": "Adam", "sgd": "SGD"}.get(str(optimizer["class_name"]).lower())
+    kind = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}.get(
+        str(optimizer["class_name"]).lower()
+    )
     if kind is None:
         raise _unsupported(path, f"unsupported optimizer {optimizer['class_name']!r}")
     settings = optimizer["config"]
@@ -199,23 +257,53 @@ def _compile(path, config: dict | None) -> dict | None:
     """``config.compile_config``'s description of Keras's ``compile_config``."""
     if not config:
         return None
-    loss, from_logits = config["loss"], False
-    if isinstance(loss, dict):
-        from_logits = loss.get("config", {}).get("from_logits", False)
-        loss = loss["class_name"]
-    if loss not in ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"):
-        raise _unsupported(path, f"unsupported loss {loss!r}")
-    metrics = config.get("metrics") or []
-    if not all(m in ("accuracy", "acc") for m in metrics):
-        raise _unsupported(path, f"unsupported metrics {metrics!r}")
     return {
         "optimizer": _optimizer(path, config["optimizer"]),
-        "loss": {
-            "class_name": "SparseCategoricalCrossentropy",
-            "config": {"from_logits": from_logits},
-        },
-        "metrics": metrics,
+        "loss": _loss(path, config["loss"]),
+        "metrics": _metrics(path, config.get("metrics")),
     }
+
+
+_LOSSES = {
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "binary_crossentropy": "BinaryCrossentropy",
+}
+# Loss settings minigenre does not implement, with the values that mean "off".
+_LOSS_OFF = {"label_smoothing": 0.0, "axis": -1, "ignore_class": None}
+_METRICS = descriptions.METRIC_NAMES
+
+
+def _loss(path, loss) -> dict:
+    """``{"class_name", "config": {"from_logits"}}`` of a loss Keras wrote."""
+    settings = {}
+    if isinstance(loss, dict):
+        settings = loss.get("config") or {}
+        loss = loss["class_name"]
+    kind = _LOSSES.get(loss, loss)
+    if kind not in _LOSSES.values():
+        raise _unsupported(path, f"unsupported loss {loss!r}")
+    for key, off in _LOSS_OFF.items():
+        if settings.get(key, off) != off:
+            raise _unsupported(
+                path, f"unsupported loss setting {key}={settings[key]!r}"
+            )
+    return {
+        "class_name": kind,
+        "config": {"from_logits": settings.get("from_logits", False)},  # checked
+    }
+
+
+def _metrics(path, metrics) -> list[str]:
+    """The metric names, from Keras's list of names or serialized metrics."""
+    names = []
+    for metric in metrics or []:
+        if isinstance(metric, dict):  # a metric object: its name
+            metric = (metric.get("config") or {}).get("name", metric.get("class_name"))
+        if metric not in _METRICS:
+            raise _unsupported(path, f"unsupported metrics {metrics!r}")
+        names.append(metric)
+    return names
 
 
 def load(path: Path, compile: bool) -> tuple[dict, dict | None, list, dict | None]:
@@ -275,25 +363,55 @@ def _weights(h5, model_config: dict, compiled: dict | None) -> tuple[list, dict]
     """The weights, each read once its shape is the config's, and the optimizer's
     state (or None)."""
     datasets = untrusted.hdf5_datasets(h5)  # refuses links, external data, bombs
+    weights = _read_weights(datasets, model_config)
+    state = None if compiled is None else _optimizer_state(datasets, compiled, weights)
+    return weights, state
+
+
+def _read_weights(datasets: dict, model_config: dict) -> list:
+    """Each Dense layer's variables from ``datasets`` (``untrusted.hdf5_datasets``),
+    in ``get_weights`` order, each read once its shape is the one the config
+    implies; weightless layers (Activation, Dropout) are skipped."""
     layers = model_config["layers"]
-    for i, layer in enumerate(layers):
-        key = layer_key(i)
-        count = 2 if layer["use_bias"] else 1
+    keys = []
+    for i, (key, layer) in enumerate(zip(layer_keys(layers), layers, strict=True)):
+        if layer.get("class_name", "Dense") in descriptions.WEIGHTLESS:
+            continue  # no weights
+        count = 2 if layer.get("use_bias", True) else 1
         missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in datasets]
         if missing:
             raise ValueError(f"has no {missing[0]}")
         if f"{key}/{count}" in datasets:  # e.g. a bias with use_bias false
             raise ValueError(f"{key}/{count} is more than layer {i} has")
-    first = datasets[f"{layer_key(0)}/0"]
+        keys += [f"{key}/{j}" for j in range(count)]
     input_dim = model_config["input_dim"]
+    if not keys:
+        raise ValueError("the model has no Dense layer")
     if input_dim is None:
+        first = datasets[keys[0]]
         input_dim = first.shape[0] if len(first.shape) == 2 else 0
     descriptions.check_count("the input width", input_dim)
-    shapes = iter(descriptions.weight_shapes(model_config, input_dim))
-    weights = []
-    for i, layer in enumerate(layers):
-        for j in range(2 if layer["use_bias"] else 1):
-            key = f"{layer_key(i)}/{j}"
-            weights.append(untrusted.read_dataset(key, datasets[key], next(shapes)))
-    state = None if compiled is None else _optimizer_state(datasets, compiled, weights)
-    return weights, state
+    shapes = descriptions.weight_shapes(model_config, input_dim)
+    return [
+        untrusted.read_dataset(key, datasets[key], shape)
+        for key, shape in zip(keys, shapes, strict=True)
+    ]
+
+
+def load_weights(path, model_config: dict) -> list:
+    """The weights in a Keras 3 ``.weights.h5`` file for a model described by
+    ``model_config`` (``Sequential.get_config``), in ``get_weights`` order.
+
+    The file is untrusted as a ``.keras`` archive is: walked without following
+    links (``untrusted.hdf5_datasets``), each variable read only once its shape is
+    the one the config implies."""
+    descriptions.check_model_config(model_config)
+    try:
+        h5 = h5py_module().File(path, "r")
+    except OSError as err:
+        raise ValueError(f"not a readable .weights.h5 file ({err}).") from None
+    with h5:
+        try:
+            return _read_weights(untrusted.hdf5_datasets(h5), model_config)
+        except ValueError as err:
+            raise ValueError(f"{str(err).rstrip('.')}.") from None

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from minigenre.saving import files
-from minigenre.saving.keras_read import h5py_module, layer_key
+from minigenre.saving import files, keras_read
+from minigenre.saving.keras_read import h5py_module, layer_keys
 
 # metadata.json's keras_version. Keras loads an archive without checking it, and
 # minigenre's reader only asks for a 3.x version. The layout written here follows
@@ -52,25 +52,16 @@ def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
         )
     ]
     for layer in model_config["layers"]:
-        init = {
-            key: _serialized("keras.initializers", _INITIALIZERS[layer[key]], {})
-            for key in ("kernel_initializer", "bias_initializer")
-        }
-        layers.append(
-            _serialized(
-                "keras.layers",
-                "Dense",
-                {
-                    "name": layer["name"],
-                    "trainable": True,
-                    "dtype": dtype,
-                    "units": layer["units"],
-                    "activation": layer["activation"],
-                    "use_bias": layer["use_bias"],
-                    **init,
-                },
-            )
-        )
+        settings = dict(layer)
+        kind = settings.pop("class_name", "Dense")
+        if kind == "Dense":
+            for key in ("kernel_initializer", "bias_initializer"):
+                name = _INITIALIZERS[settings[key]]
+                settings[key] = _serialized("keras.initializers", name, {})
+        if kind == "Dropout":
+            settings["noise_shape"] = None
+        common = {"name": settings.pop("name"), "trainable": True, "dtype": dtype}
+        layers.append(_serialized("keras.layers", kind, {**common, **settings}))
     config = _serialized(
         "keras", "Sequential", {"name": model_config["name"], "layers": layers}
     )
@@ -99,25 +90,12 @@ def save(
     """Writes a model as a Keras 3 ``.keras`` archive, atomically.
 
     Args:
-        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``).
+        weights: Each layer's ``[kernel, bias]`` (or ``[kernel]``; ``[]`` for a
+            layer without weights).
         optimizer: ``config.optimizer_state``'s ``{"iterations", "learning_rate",
             "slots"}``, or None for an uncompiled model.
     """
-    content = io.BytesIO()
-    with h5py_module().File(content, "w") as h5:
-        h5.create_group("vars").attrs["name"] = model_config["name"]
-        for i, (layer, arrays) in enumerate(
-            zip(model_config["layers"], weights, strict=True)
-        ):
-            variables = h5.create_group(layer_key(i))
-            variables.attrs["name"] = layer["name"]
-            for j, array in enumerate(arrays):
-                variables[str(j)] = array
-        if optimizer is not None:
-            variables = h5.create_group("optimizer/vars")
-            variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
-            for j, array in enumerate(_optimizer_variables(optimizer)):
-                variables[str(j)] = array
+    content = weights_h5(model_config, weights, compile_config, optimizer)
     metadata = {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.now(UTC).strftime("%Y-%m-%d@%H:%M:%S"),
@@ -129,13 +107,45 @@ def save(
     ):
         archive.writestr("metadata.json", json.dumps(metadata))
         archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", content.getvalue())
+        archive.writestr("model.weights.h5", content)
 
 
-def _optimizer_variables(state: dict) -> list[np.ndarray]:
-    """Keras's order: the step count, the learning rate, then each weight's slots."""
+def weights_h5(model_config, weights, compile_config=None, optimizer=None) -> bytes:
+    """The bytes of Keras's ``model.weights.h5``: each layer's variables under
+    ``layers/<class>_<n>/vars``, then the optimizer's under ``optimizer/vars``."""
+    content = io.BytesIO()
+    with h5py_module().File(content, "w") as h5:
+        h5.create_group("vars").attrs["name"] = model_config["name"]
+        layers = model_config["layers"]
+        for key, layer, arrays in zip(layer_keys(layers), layers, weights, strict=True):
+            variables = h5.create_group(key)
+            variables.attrs["name"] = layer["name"]
+            for j, array in enumerate(arrays):
+                variables[str(j)] = array
+        if optimizer is not None:
+            variables = h5.create_group("optimizer/vars")
+            variables.attrs["name"] = compile_config["optimizer"]["class_name"].lower()
+            interleaved = keras_read.slots_interleaved(compile_config["optimizer"])
+            for j, array in enumerate(_optimizer_variables(optimizer, interleaved)):
+                variables[str(j)] = array
+    return content.getvalue()
+
+
+def save_weights(path, model_config: dict, weights: list[list[np.ndarray]]) -> None:
+    """Writes Keras 3's ``.weights.h5`` (``model.save_weights``), atomically: the
+    layers' variables, which ``load_weights`` in Keras or minigenre reads back."""
+    with files.atomic_open(path, "wb") as f:
+        f.write(weights_h5(model_config, weights))
+
+
+def _optimizer_variables(state: dict, interleaved: bool) -> list[np.ndarray]:
+    """Keras's order: the step count, the learning rate, then the slots, each
+    weight's together (Adam) or slot by slot (RMSprop; see ``slots_interleaved``)."""
     slots = list(state["slots"].values())  # e.g. [momentums, velocities]
-    per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    if interleaved:
+        per_weight = [a for arrays in zip(*slots, strict=True) for a in arrays]
+    else:
+        per_weight = [a for arrays in slots for a in arrays]
     return [
         np.array(state["iterations"], np.int64),
         np.array(state["learning_rate"], np.float32),

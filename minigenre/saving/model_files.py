@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from minigenre.saving import config, files, keras_write, npz
+from minigenre.saving import config, files, keras_read, keras_write, npz
 
 
 def save_model(model, path: str | os.PathLike) -> None:
@@ -53,16 +53,30 @@ class ModelFiles:
         save_model(self, path)
 
     def save_weights(self, path: str | os.PathLike) -> None:
-        """Writes the weights to an ``.npz`` file, atomically and without pickle."""
-        if not str(path).endswith(".npz"):
-            raise ValueError(f"The weights file must end in .npz. Received: {path}")
+        """Writes the weights, atomically: ``.npz`` (minigenre's, without pickle)
+        or ``.weights.h5`` (Keras 3's, which ``keras.Model.load_weights`` reads)."""
+        if not str(path).endswith((".npz", ".weights.h5")):
+            raise ValueError(
+                f"The weights file must end in .npz or .weights.h5. Received: {path}"
+            )
         if not self.built:
             raise ValueError("The model is not built: there are no weights to save.")
+        if str(path).endswith(".weights.h5"):
+            layers = [[w.copy() for w in layer.weights] for layer in self.layers]
+            keras_write.save_weights(path, self.get_config(), layers)
+            return
         weights = self.get_weights()
         files.save_npz(path, {f"weight_{i}": w for i, w in enumerate(weights)})
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Reads weights saved by ``save_weights``; checks count and shapes first."""
+        """Reads weights saved by ``save_weights`` (``.npz`` or Keras's
+        ``.weights.h5``); checks count and shapes first."""
+        if str(path).endswith(".weights.h5"):
+            try:
+                self.set_weights(keras_read.load_weights(path, self.get_config()))
+            except ValueError as err:
+                raise ValueError(f"{path}: {err}") from None
+            return
         arrays = files.load_npz(path)
         keys = [f"weight_{i}" for i in range(len(arrays))]
         if sorted(arrays) != sorted(keys):

@@ -196,3 +196,41 @@ def check_weights(weights: list[NDArray], current: list[NDArray]) -> None:
         with np.errstate(over="ignore"):  # float64 beyond float32 becomes inf
             if not np.isfinite(new.astype(old.dtype)).all():
                 raise ValueError(f"Weight {i} holds values beyond {old.dtype}.")
+
+
+def check_targets(
+    y: ArrayLike,
+    loss: str,
+    n_outputs: int,
+    n_rows: int,
+    dtype: DTypeLike,
+    name: str = "y",
+) -> NDArray:
+    """Labels of the output's shape (n, n_outputs) for a categorical or binary
+    cross-entropy, as finite ``dtype`` numbers in [0, 1].
+
+    A 1-D ``y`` stands for (n, 1), as Keras reads it for a one-output model.
+
+    >>> check_targets([1, 0], "binary_crossentropy", 1, 2, np.float32).shape
+    (2, 1)
+    """
+    y = _as_array(y, name)
+    if y.ndim == 1 and n_outputs == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape != (n_rows, n_outputs):
+        hint = " (to_categorical(y) makes one-hot labels)" if y.ndim == 1 else ""
+        raise ValueError(
+            f"{loss} needs {name} of shape ({n_rows}, {n_outputs}), one column per "
+            f"output{hint}. Received: {name}.shape={y.shape}"
+        )
+    if y.dtype.kind not in "iufb":
+        raise ValueError(f"{name} must hold numbers. Received: {name}.dtype={y.dtype}")
+    y = np.asarray(y, dtype=dtype)
+    bad = ~np.isfinite(y) | (y < 0) | (y > 1)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{loss} needs {name} in [0, 1]. Received: {y[row, col]} at row {row}, "
+            f"column {col}"
+        )
+    return y

@@ -45,29 +45,21 @@ class Batches:
             yield self.x[idx], self.y[idx], weight  # (batch, features), (batch,)
 
 
-def metric_names(metrics: list[str], weighted_metrics: list[str]) -> list[tuple]:
-    """``[(log name, weighted?)]``: Keras names a weighted metric that repeats an
-    unweighted one ``weighted_<name>``."""
-    names = [(name, False) for name in metrics]
-    for name in weighted_metrics:
-        names.append((f"weighted_{name}" if name in metrics else name, True))
-    return names
-
-
 class RunningLogs:
-    """Running ``loss`` and accuracies over batches, as Keras's metrics keep them.
+    """Running ``loss`` and metrics over batches, as Keras's metrics keep them.
 
     ``loss`` is the batch-size-weighted mean of the batch losses (each already
-    ``sum(w * loss) / batch_size``). An accuracy in ``metrics`` counts every row
-    alike; one in ``weighted_metrics`` is ``sum(w * hit) / sum(w)``, as in Keras 3.
-    An epoch's logs run over its batches; ``train_on_batch``'s over its one batch.
+    ``sum(w * loss) / batch_size``). A metric in ``metrics`` counts every row
+    alike; one in ``weighted_metrics`` is ``sum(w * value) / sum(w)``, as in
+    Keras 3. An epoch's logs run over its batches; ``train_on_batch``'s over its
+    one batch. The metrics are the model's ``compiled_metrics``.
     """
 
     def __init__(self, model) -> None:
-        self.names = metric_names(model.metrics, model.weighted_metrics)
+        self.metrics = model.compiled_metrics  # [(log name, function, weighted?)]
         self.loss_sum = 0.0
         self.rows = 0
-        self.totals = {name: [0.0, 0.0] for name, _ in self.names}  # [hits, count]
+        self.totals = {name: [0.0, 0.0] for name, _, _ in self.metrics}
 
     def add(self, loss: float, out: NDArray, y: NDArray, weight: NDArray | None):
         """Adds one batch: its loss, output (batch, classes), labels, weights."""
@@ -84,22 +76,22 @@ class RunningLogs:
         self._count_hits(out, y, weight)
 
     def _count_hits(self, out, y, weight) -> None:
-        if not self.names:
-            return  # no metric: no argmax either
-        hits = out.argmax(axis=1) == y  # (batch,)
-        for name, weighted in self.names:
-            total = self.totals[name]
+        values = {}  # each function once per batch, however many names use it
+        for name, function, weighted in self.metrics:
+            if function not in values:
+                values[function] = function(y, out)  # (batch,)
+            hits, total = values[function], self.totals[name]
             if weighted and weight is not None:
                 total[0] += float((hits * weight).sum())
                 total[1] += float(weight.sum())
             else:
-                total[0] += np.count_nonzero(hits)
+                total[0] += np.count_nonzero(hits) if hits.dtype == bool else hits.sum()
                 total[1] += len(y)
 
     def result(self) -> dict[str, float]:
         logs = {"loss": self.loss_sum / self.rows}
         for name, (hits, count) in self.totals.items():
-            logs[name] = hits / count if count else 0.0  # Keras: divide_no_nan
+            logs[name] = float(hits / count) if count else 0.0  # Keras: divide_no_nan
         return logs
 
 
@@ -118,7 +110,7 @@ def fit_loop(
     for callback in callbacks:
         callback.on_train_begin()
     for epoch in range(initial_epoch, epochs):
-        if verbose:
+        if verbose and epochs > 1:  # Keras 3 names the epoch only if there are two
             print(f"Epoch {epoch + 1}/{epochs}")
         bar = ProgressBar(batches.steps) if verbose == 1 else None
         start = time.perf_counter()

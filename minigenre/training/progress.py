@@ -1,9 +1,13 @@
-"""A progress bar printing Keras's training log format, so the two logs line up::
+"""Keras 3's progress output, so the two logs line up side by side::
 
-    110/110 [==============================] - 0s 1ms/step - loss: 1.49 - accuracy: 0.55
+    110/110 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.5487 - loss: 1.4883
 
-On a terminal the line is redrawn in place as batches finish; elsewhere (a file, a
-notebook, CI) only the finished line is printed, as Keras does.
+(``verbose=1``; ``verbose=2`` prints ``110/110 - 0s - 1ms/step - accuracy: ...``
+once per epoch). The logs are in alphabetical order, as Keras 3 prints them. On a
+terminal the line is redrawn in place as batches finish, the bar's done part in
+green and the rest in grey, the time so far replaced by the time left, as Keras
+does; elsewhere (a file, a notebook, CI) only the finished line is printed, in
+plain characters.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ class ProgressBar:
     Args:
         target: Total number of steps (batches) in the epoch.
         stream: Where to print; standard output by default, as Keras.
-        width: Characters in the bar.
+        width: Characters in the bar (Keras 3's 20).
         interval: Minimum seconds between redraws on a terminal.
     """
 
@@ -68,7 +72,7 @@ class ProgressBar:
         self,
         target: int,
         stream: TextIO | None = None,
-        width: int = 30,
+        width: int = 20,
         interval: float = 0.05,
     ) -> None:
         self.target = target
@@ -85,15 +89,21 @@ class ProgressBar:
         self._last_draw = now
         digits = len(str(self.target))
         filled = self.width * current // self.target
-        bar = "=" * filled
-        if filled < self.width:
-            bar = bar[:-1] + ">" if bar else ">"
-        bar = (
-            f"{current:{digits}d}/{self.target} [{bar}{'.' * (self.width - len(bar))}]"
-        )
+        if self.dynamic:  # Keras's colours: the bar's done part green, the rest grey
+            done, left = "━" * filled, "━" * (self.width - filled)
+            bar = f"\33[32m{done}\x1b[0m\33[37m{left}\x1b[0m"
+        else:
+            bar = "━" * self.width  # only the finished line is printed
         elapsed = now - self.start
-        speed = format_time(elapsed / max(current, 1))
-        line = f"{bar} - {elapsed:.0f}s {speed}{format_logs(logs)}"
+        per_step = elapsed / max(current, 1)
+        if final:
+            when = f"{elapsed:.0f}s"
+        else:  # Keras shows the time left while the epoch runs
+            when = f"{per_step * (self.target - current):.0f}s"
+        line = (
+            f"{current:{digits}d}/{self.target} {bar} {when} {format_time(per_step)}"
+            f"{format_logs(dict(sorted(logs.items())))}"
+        )
         if self.dynamic:
             self.stream.write("\r" + line + ("\n" if final else ""))
         else:

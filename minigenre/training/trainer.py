@@ -22,12 +22,21 @@ from minigenre._speed import chunks, threads
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
 from minigenre.training import loops, validation, weighting
-from minigenre.training.checks import check_int, check_labels, check_model_input
+from minigenre.training.checks import check_int, check_model_input
 from minigenre.training.progress import show_finished
 
 
 class Trainer(ModelFiles):
     """The training methods of ``Sequential`` (see ``model.py`` for the network)."""
+
+    history: History | None = None  # the last fit's, as Keras's model.history
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Keras 3's: ``["loss", "compile_metrics"]`` with metrics (all of them
+        under that one name, as Keras 3.15 reports), else ``["loss"]``. The
+        names of ``evaluate``'s values are its ``return_dict=True`` keys."""
+        return ["loss", "compile_metrics"] if self.compiled_metrics else ["loss"]
 
     def train_on_batch(
         self,
@@ -147,6 +156,9 @@ class Trainer(ModelFiles):
         weight = self._weights_of(y, sample_weight, class_weight)
         batches = loops.Batches(x, y, weight, batch_size)
         self.make_train_function(steps=max(epochs - initial_epoch, 0) * batches.steps)
+        history = History()
+        history.params = {"verbose": verbose, "epochs": epochs, "steps": batches.steps}
+        self.history = history  # model.history, as in Keras
         with threads.for_layers(self.layers, min(batch_size, len(x))):
             return loops.fit_loop(
                 self,
@@ -155,7 +167,7 @@ class Trainer(ModelFiles):
                 verbose=verbose,
                 validation=held_out,
                 rng=self.shuffle_generator if shuffle else None,
-                callbacks=[History(), *(callbacks or [])],
+                callbacks=[history, *(callbacks or [])],
                 initial_epoch=initial_epoch,
             )
 
@@ -245,13 +257,15 @@ def checked_batch(model, x, y, what: str) -> tuple[NDArray, NDArray]:
         raise ValueError(
             f"{what}() needs at least one row; received 0 rows (x.shape={x.shape})."
         )
-    y = check_labels(y, "y", n_classes=model.layers[-1].units, n_rows=len(x))
+    y = model.loss.check_targets(y, model.layers[-1].units, len(x), model.dtype)
     if not model.built:
         model.build(x.shape[1])
     return x, y
 
 
 def check_verbose(verbose) -> int:
+    if verbose == "auto":  # Keras's default: a progress bar
+        return 1
     if verbose not in (0, 1, 2) or isinstance(verbose, float):
         raise ValueError(f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
     return int(verbose)

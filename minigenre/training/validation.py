@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from minigenre.training.checks import check_features, check_labels
+from minigenre.training.checks import check_features
 from minigenre.training.weighting import check_sample_weight
 
 
@@ -33,8 +33,12 @@ def check_validation_data(model, validation_data) -> tuple:
         )
     if len(x_val) == 0:
         raise ValueError("validation_data's x has no rows.")
-    y_val = check_labels(
-        validation_data[1], "validation_data's y", model.layers[-1].units, len(x_val)
+    y_val = model.loss.check_targets(
+        validation_data[1],
+        model.layers[-1].units,
+        len(x_val),
+        model.dtype,
+        "validation_data's y",
     )
     weight = None
     if len(validation_data) == 3 and validation_data[2] is not None:

@@ -139,7 +139,22 @@ def sample_weights(
         return check_sample_weight(sample_weight, len(y), dtype)
     if class_weight is None:
         return None
+    y = class_indices(y)
     if isinstance(class_weight, str) and class_weight == "balanced":
         class_weight = balanced_class_weight(y)
-    table = check_class_weight(class_weight, n_classes)
+    table = check_class_weight(class_weight, max(n_classes, 2))
     return sample_weights_from_classes(y, table, dtype)
+
+
+def class_indices(y: NDArray) -> NDArray:
+    """Each row's class, as Keras 3 reads it for ``class_weight``: integer labels
+    as they are, one-hot rows by their argmax, a single 0/1 column rounded.
+
+    >>> class_indices(np.array([[0.0, 1.0], [1.0, 0.0]])).tolist()
+    [1, 0]
+    """
+    if y.ndim == 1:
+        return y
+    if y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return np.round(y[:, 0]).astype(np.int64)

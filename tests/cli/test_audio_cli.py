@@ -42,7 +42,7 @@ def test_features_writes_one_row_per_song_and_lists_what_it_skipped(
         "(minigenre layout)",
         "Skipped 1 file that could not be used (listed above)",
     ]
-    assert "7/7 [" in stderr  # the progress bar, on stderr
+    assert "7/7 ━" in stderr  # the progress bar, on stderr
     assert "skipped " in stderr
     assert "notes.wav: not a readable audio file" in stderr
     with pytest.warns(UserWarning, match="dropped non-numeric columns"):

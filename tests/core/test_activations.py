@@ -47,8 +47,8 @@ def test_none_means_linear():
 
 
 def test_unknown_name_lists_valid_ones():
-    with pytest.raises(ValueError, match=r"Unknown activation: 'tanh'.*elu, linear"):
-        activations.get("tanh")
+    with pytest.raises(ValueError, match=r"Unknown activation: 'selu'.*elu, linear"):
+        activations.get("selu")
 
 
 @pytest.mark.parametrize("name", ["linear", "relu", "elu", "softmax"])
@@ -80,11 +80,26 @@ def test_tensorflow_and_keras_functions_are_known_by_module_and_name(
 
 
 def test_unknown_function_is_refused_with_its_name():
-    def tanh(x):
-        return np.tanh(x)
+    def softplus(x):
+        return np.log1p(np.exp(x))
 
-    with pytest.raises(ValueError, match=r"Unknown activation: <function .*tanh"):
-        activations.get(tanh)
-    tanh.__module__ = "tensorflow.python.ops.gen_math_ops"  # known module, not name
+    with pytest.raises(ValueError, match=r"Unknown activation: <function .*softplus"):
+        activations.get(softplus)
+    softplus.__module__ = "tensorflow.python.ops.gen_nn_ops"  # known module, not name
     with pytest.raises(ValueError, match="Unknown activation"):
-        activations.get(tanh)
+        activations.get(softplus)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_sigmoid_and_tanh_gradients_match_central_differences(name):
+    f, f_grad = activations.ACTIVATIONS[name]
+    z = np.random.default_rng(0).normal(size=(3, 4))
+    grad_a = np.random.default_rng(1).normal(size=(3, 4))
+    numeric = numerical_gradient(lambda: (f(z) * grad_a).sum(), z)
+    assert relative_error(f_grad(z, f(z), grad_a), numeric) < 1e-8
+
+
+def test_sigmoid_golden_values_and_no_overflow_warning():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = activations.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    assert out.tolist() == [0.0, 0.5, 1.0]

@@ -59,3 +59,67 @@ def test_early_stopping_checks_its_arguments_and_warns_on_a_missing_metric():
     stopper.on_train_begin()
     with pytest.warns(UserWarning, match=r"'val_loss' is not in the logs"):
         stopper.on_epoch_end(0, {"loss": 1.0})
+
+
+# -- ModelCheckpoint -------------------------------------------------------------
+
+
+def checkpoint_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4)).astype(np.float32)
+    return x, (x[:, 0] > 0).astype(int)
+
+
+def small_model():
+    from minigenre import Dense, Sequential
+
+    model = Sequential([Dense(5, activation="relu"), Dense(2, activation="softmax")])
+    model.compile(metrics=["accuracy"])
+    return model
+
+
+def test_checkpoint_saves_every_epoch_with_the_logs_in_its_name(tmp_path):
+    from minigenre import load_model
+    from minigenre.callbacks import ModelCheckpoint
+
+    x, y = checkpoint_data()
+    model = small_model()
+    path = str(tmp_path / "m-{epoch:02d}-{loss:.2f}.keras")
+    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[ModelCheckpoint(path)])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        f"m-01-{history.history['loss'][0]:.2f}.keras",
+        f"m-02-{history.history['loss'][1]:.2f}.keras",
+    ]
+    last = load_model(tmp_path / names[1])
+    np.testing.assert_array_equal(last.predict(x), model.predict(x))
+
+
+def test_checkpoint_save_best_only_keeps_the_best_epochs_weights(tmp_path):
+    from minigenre.callbacks import ModelCheckpoint
+
+    x, y = checkpoint_data()
+    model = small_model()
+    checkpoint = ModelCheckpoint(
+        tmp_path / "best.weights.h5", save_best_only=True, save_weights_only=True
+    )
+    model.fit(x, y, epochs=6, verbose=0, validation_split=0.3, callbacks=[checkpoint])
+    best = min(model.history.history["val_loss"])
+    assert checkpoint.best == best
+    restored = small_model()
+    restored.build(4)
+    restored.load_weights(tmp_path / "best.weights.h5")
+    assert restored.evaluate(x[42:], y[42:], verbose=0)[0] == pytest.approx(best)
+
+
+def test_checkpoint_refuses_a_path_it_cannot_write_in_one_line(tmp_path):
+    from minigenre.callbacks import ModelCheckpoint
+
+    with pytest.raises(
+        ValueError,
+        match=r"^The filepath must end in .weights.h5 or .npz "
+        r"\(save_weights_only=True\)",
+    ):
+        ModelCheckpoint(tmp_path / "w.h5", save_weights_only=True)
+    with pytest.raises(ValueError, match=r"must end in .keras or .npz"):
+        ModelCheckpoint(tmp_path / "m.h5")

@@ -207,3 +207,86 @@ def test_a_part_of_another_json_type_is_one_value_error(trained_file, part, valu
 def test_weight_shapes_follow_the_config():
     config = {"layers": [{"units": 4}, {"units": 3, "use_bias": False}]}
     assert descriptions.weight_shapes(config, 6) == [(6, 4), (4,), (4, 3)]
+
+
+def layered_npz(tmp_path):
+    from minigenre import Dense, Sequential
+    from minigenre.layers import Activation
+    from minigenre.regularization import Dropout
+
+    model = Sequential([Dense(4), Dropout(0.2, seed=1), Activation("elu"), Dense(3)])
+    model.compile(metrics=["accuracy"])
+    model.build(5)
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("layer", "change", "message"),
+    [
+        (1, {"rate": 1.5}, r"layer 1's rate must be in \[0, 1\)"),
+        (1, {"rate": "high"}, "layer 1's rate must be a float"),
+        (1, {"seed": -1}, "layer 1's seed must be >= 0"),
+        (1, {"units": 4}, r"layer 1 has unknown entries \['units'\]"),
+        (2, {"activation": "swish"}, "layer 2: unsupported activation 'swish'"),
+        (2, {"class_name": "Conv2D"}, "layer 2: unsupported layer 'Conv2D'"),
+    ],
+)
+def test_weightless_layers_are_checked_by_kind(tmp_path, layer, change, message):
+    path = layered_npz(tmp_path)
+    edit_npz(path, lambda c: c["model"]["layers"][layer].update(change))
+    with refused(path, message):
+        load_model(path)
+
+
+def test_weightless_layers_have_no_weight_shapes():
+    config = {
+        "input_dim": 5,
+        "layers": [
+            {"units": 4},
+            {"class_name": "Dropout", "rate": 0.5},
+            {"class_name": "Activation", "activation": "relu"},
+            {"units": 3, "use_bias": False},
+        ],
+    }
+    assert descriptions.weight_shapes(config, 5) == [(5, 4), (4,), (4, 3)]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"centered": 1.0}, "RMSprop's centered must be a bool"),
+        ({"rho": "x"}, "RMSprop's rho must be a float"),
+        ({"nesterov": True}, r"unknown entries \['nesterov'\]"),
+    ],
+)
+def test_rmsprop_settings_are_checked(tmp_path, tiny_model, change, message):
+    from minigenre.optimizers import RMSprop
+
+    path = tmp_path / "m.npz"
+    save_model(tiny_model(RMSprop(momentum=0.5, centered=True)), path)
+    edit_npz(path, lambda c: c["compile"]["optimizer"]["config"].update(change))
+    with refused(path, message):
+        load_model(path)
+
+
+def test_the_new_losses_and_metrics_are_accepted_and_others_refused(tmp_path):
+    from minigenre import Dense, Sequential
+
+    model = Sequential([Dense(2, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", metrics=["binary_accuracy", "acc"])
+    model.build(3)
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert (type(loaded.loss).__name__, loaded.metrics) == (
+        "BinaryCrossentropy",
+        ["binary_accuracy", "acc"],
+    )
+    edit_npz(path, lambda c: c["compile"].update(metrics=["auc"]))
+    with refused(path, "unsupported metrics"):
+        load_model(path)
+    edit_npz(path, lambda c: c["compile"]["loss"].update(class_name="Hinge"))
+    with refused(path, "unsupported loss 'Hinge'"):
+        load_model(path)

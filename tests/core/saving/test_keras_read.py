@@ -117,15 +117,16 @@ REFUSALS = {
         None,
         "not a readable .keras archive (not a .keras archive: no model.weights.h5).",
     ),
-    "dropout": (
+    "layer": (
         "config.json",
-        lambda c: layers(c)[2].update(class_name="Dropout"),
-        "unsupported layer 'Dropout' (dense_1); minigenre reads a Keras 3 Sequential",
+        lambda c: layers(c)[2].update(class_name="LayerNormalization"),
+        "unsupported layer 'LayerNormalization' (dense_1); minigenre reads a Keras 3 "
+        "Sequential",
     ),
-    "tanh": (
+    "selu": (
         "config.json",
-        lambda c: layers(c)[1]["config"].update(activation="tanh"),
-        "unsupported activation 'tanh' in layer 'dense'; minigenre reads",
+        lambda c: layers(c)[1]["config"].update(activation="selu"),
+        "unsupported activation 'selu' in layer 'dense'; minigenre reads",
     ),
     "regularizer": (
         "config.json",
@@ -137,15 +138,15 @@ REFUSALS = {
         lambda c: compiled(c)["optimizer"]["config"].update(amsgrad=True),
         "unsupported optimizer setting amsgrad=True; minigenre reads",
     ),
-    "rmsprop": (
+    "adagrad": (
         "config.json",
-        lambda c: compiled(c)["optimizer"].update(class_name="RMSprop"),
-        "unsupported optimizer 'RMSprop'; minigenre reads",
+        lambda c: compiled(c)["optimizer"].update(class_name="Adagrad"),
+        "unsupported optimizer 'Adagrad'; minigenre reads",
     ),
     "loss": (
         "config.json",
-        lambda c: compiled(c).update(loss="categorical_crossentropy"),
-        "unsupported loss 'categorical_crossentropy'; minigenre reads",
+        lambda c: compiled(c).update(loss="mean_squared_error"),
+        "unsupported loss 'mean_squared_error'; minigenre reads",
     ),
     "missing-weights": (
         "config.json",

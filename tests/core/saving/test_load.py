@@ -120,3 +120,79 @@ def test_the_study_network_resumes_from_npz_to_the_same_bits(tmp_path, blobs):
     assert [w.tobytes() for w in resumed.get_weights()] == [
         w.tobytes() for w in model.get_weights()
     ]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+@pytest.mark.parametrize(
+    ("optimizer", "loss", "units"),
+    [
+        ("rmsprop", "binary_crossentropy", 1),
+        ("rmsprop_momentum_centered", "categorical_crossentropy", 3),
+        ("rmsprop_momentum", "categorical_crossentropy", 3),
+        ("rmsprop_centered", "binary_crossentropy", 2),
+        ("adam", "binary_crossentropy", 3),
+    ],
+)
+def test_new_losses_and_rmsprop_round_trip_and_train_on_exactly(
+    tmp_path, suffix, optimizer, loss, units
+):
+    from minigenre import Dense, Sequential
+    from minigenre.optimizers import RMSprop
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5)).astype(np.float32)
+    if loss == "binary_crossentropy":
+        y = rng.integers(0, 2, size=(40, units)).astype(np.float32)
+        last = "sigmoid"
+    else:
+        y = np.eye(units, dtype=np.float32)[rng.integers(0, units, size=40)]
+        last = "softmax"
+
+    def make():
+        model = Sequential([Dense(4, activation="tanh"), Dense(units, activation=last)])
+        opt = optimizer
+        if optimizer.startswith("rmsprop_"):  # each of RMSprop's slot layouts
+            opt = RMSprop(
+                learning_rate=0.01,
+                momentum=0.5 if "momentum" in optimizer else 0.0,
+                centered="centered" in optimizer,
+            )
+        model.compile(optimizer=opt, loss=loss, metrics=["accuracy"])
+        return model
+
+    model = make()
+    model.fit(x, y, epochs=2, verbose=0, shuffle=False)
+    path = tmp_path / f"m{suffix}"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert type(loaded.loss) is type(model.loss)
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    assert loaded.optimizer.iterations == model.optimizer.iterations
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    model.fit(x, y, epochs=1, verbose=0, shuffle=False)
+    loaded.fit(x, y, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+def test_dropout_and_activation_layers_round_trip(tmp_path, suffix):
+    from minigenre import Dense, Sequential
+    from minigenre.layers import Activation
+    from minigenre.regularization import Dropout
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5)).astype(np.float32)
+    y = rng.integers(0, 3, size=40)
+    model = Sequential(
+        [Dropout(0.1, seed=4), Dense(6), Activation("elu"), Dropout(0.3, seed=5),
+         Dense(3), Activation("softmax")], seed=0,
+    )  # fmt: skip
+    model.compile(metrics=["accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    save_model(model, tmp_path / f"m{suffix}")
+    loaded = load_model(tmp_path / f"m{suffix}")
+    assert [layer.get_config() for layer in loaded.layers] == [
+        layer.get_config() for layer in model.layers
+    ]
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))

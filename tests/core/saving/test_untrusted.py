@@ -261,3 +261,46 @@ def test_a_missing_optimizer_variable_is_named(tmp_path, tiny_model, tiny_data):
     edit_weights(path, change)
     with refused(path, re.escape("model.weights.h5 has no optimizer/vars/3.")):
         load_model(path)
+
+
+def weights_file(tmp_path, tiny_model):
+    path = tmp_path / "w.weights.h5"
+    tiny_model().save_weights(path)
+    return path
+
+
+def test_a_weights_h5_external_link_is_refused(tmp_path, tiny_model):
+    # A .weights.h5 is a user's file too: walked as a .keras archive's weights are.
+    path, other = weights_file(tmp_path, tiny_model), tmp_path / "other.h5"
+    with h5py.File(other, "w") as h5:
+        h5["kernel"] = np.ones((6, 4), np.float32)
+    with h5py.File(path, "a") as h5:
+        del h5["layers/dense/vars/0"]
+        h5["layers/dense/vars/0"] = h5py.ExternalLink(str(other), "kernel")
+    with refused(path, "layers/dense/vars/0 is a ExternalLink"):
+        tiny_model().load_weights(path)
+
+
+def test_a_weights_h5_external_storage_is_refused(tmp_path, tiny_model):
+    path, victim = weights_file(tmp_path, tiny_model), tmp_path / "victim.bin"
+    victim.write_bytes(b"\0" * 96)
+    with h5py.File(path, "a") as h5:
+        external_kernel(str(victim), 96)(h5)
+    with refused(path, re.escape("layers/dense/vars/0 keeps its data in another")):
+        tiny_model().load_weights(path)
+
+
+def test_a_weights_h5_kernel_of_another_shape_is_refused_unread(tmp_path, tiny_model):
+    path = weights_file(tmp_path, tiny_model)
+    with h5py.File(path, "a") as h5:
+        del h5["layers/dense/vars/0"]
+        h5["layers/dense/vars/0"] = np.ones((6, 5), np.float32)
+    with refused(path, re.escape("(6, 4)")):
+        tiny_model().load_weights(path)
+
+
+def test_a_weights_h5_that_is_not_hdf5_is_refused(tmp_path, tiny_model):
+    path = tmp_path / "w.weights.h5"
+    path.write_bytes(b"not hdf5")
+    with refused(path, "not a readable .weights.h5 file"):
+        tiny_model().load_weights(path)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from minigenre import Callback, Dense, Sequential
-from minigenre.training.loops import Batches, RunningLogs, metric_names
+from minigenre.training.loops import Batches, RunningLogs
 
 
 def test_batches_cut_the_rows_with_a_shorter_last_batch():
@@ -29,11 +29,12 @@ def test_batches_shuffle_by_the_generator_and_carry_the_weights_along():
         assert (w_batch == y_batch * 10.0).all()
 
 
-class Compiled:
-    """What RunningLogs reads of a model: its metric lists."""
-
-    def __init__(self, metrics, weighted):
-        self.metrics, self.weighted_metrics = metrics, weighted
+def Compiled(metrics, weighted):
+    """A two-class model compiled with these metric lists (RunningLogs reads its
+    ``compiled_metrics``)."""
+    model = Sequential([Dense(2, activation="softmax")])
+    model.compile(metrics=metrics, weighted_metrics=weighted)
+    return model
 
 
 def test_running_logs_weigh_each_batch_loss_by_its_size():
@@ -45,11 +46,10 @@ def test_running_logs_weigh_each_batch_loss_by_its_size():
 
 
 def test_weighted_metrics_use_the_weights_and_plain_metrics_do_not():
-    assert metric_names(["accuracy"], ["accuracy"]) == [
-        ("accuracy", False),
-        ("weighted_accuracy", True),
-    ]
-    logs = RunningLogs(Compiled(["accuracy"], ["accuracy"]))
+    model = Compiled(["accuracy"], ["accuracy"])
+    names = [(name, weighted) for name, _, weighted in model.compiled_metrics]
+    assert names == [("accuracy", False), ("weighted_accuracy", True)]
+    logs = RunningLogs(model)
     out = np.array([[0.9, 0.1], [0.2, 0.8]])
     logs.add(0.5, out, np.array([0, 0]), np.array([3.0, 1.0]))
     result = logs.result()

@@ -12,9 +12,10 @@ def test_verbose_prints_keras_progress_lines(blobs, capsys):
     study_model(seed=0).fit(x, y, epochs=2, validation_split=0.2)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2"
+    # Keras 3's line: a bar of 20, the time, the logs in alphabetical order
     pattern = (
-        r"^5/5 \[={30}\] - \d+s \d+(ms|us)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}"
-        r" - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$"
+        r"^5/5 ━{20} \d+s \d+(ms|us)/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}"
+        r" - val_accuracy: \d\.\d{4} - val_loss: \d\.\d{4}$"
     )
     assert re.match(pattern, lines[1]), lines[1]
     assert lines[2] == "Epoch 2/2"
@@ -48,8 +49,20 @@ def test_a_file_gets_the_finished_line_and_a_terminal_redraws_in_place():
         bar.update(4, {"loss": 0.5}, final=True)
     lines = to_file.getvalue().splitlines()
     assert len(lines) == 1
-    assert re.match(r"^4/4 \[={30}\] - \d+s \d+(us|ms)/step - loss: 0.5000$", lines[0])
+    assert re.match(r"^4/4 ━{20} \d+s \d+(us|ms)/step - loss: 0.5000$", lines[0])
     drawn = to_terminal.getvalue()
-    assert drawn.startswith("\r2/4 [==============>...............]")
+    # half done: 10 green, 10 grey, as Keras 3 colours them; then the time left
+    green, grey = "\33[32m" + "━" * 10 + "\x1b[0m", "\33[37m" + "━" * 10 + "\x1b[0m"
+    assert drawn.startswith(f"\r2/4 {green}{grey} 0s ")
     assert drawn.endswith("loss: 0.5000\n")
     assert drawn.count("\r") == 2
+
+
+def test_a_single_epoch_prints_no_epoch_line_as_keras_3(blobs, capsys):
+    x, y = blobs
+    study_model(seed=0).fit(x, y, epochs=1, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert re.match(
+        r"^7/7 - \d+s - \d+(ms|us)/step - accuracy: \d\.\d{4} - loss: ", lines[0]
+    )

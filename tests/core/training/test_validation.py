@@ -40,6 +40,7 @@ def test_split_validation_refuses_a_share_that_leaves_a_side_empty():
 def model():
     m = Sequential([Dense(3, activation="softmax")], seed=0)
     m.build(2)
+    m.compile()  # the loss says what labels it takes
     return m
 
 

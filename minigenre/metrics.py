@@ -1,0 +1,122 @@
+"""Accuracy metrics, as Keras computes them: each row's score, then their mean.
+
+Every function returns one value per row (batch,); the epoch's metric is the mean
+of those (weighted by ``sample_weight`` for a weighted metric), as Keras's
+``MeanMetricWrapper`` keeps it. ``compile(metrics=["accuracy"])`` picks one the
+way Keras 3 does (``resolve``): binary accuracy for a one-output model, sparse
+categorical accuracy for integer labels, categorical accuracy otherwise (also for
+a multi-label model with several sigmoid outputs: a Keras gotcha, kept).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def sparse_categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
+    """Whether the highest output is the integer label, per row (batch,).
+
+    >>> sparse_categorical_accuracy(np.array([1, 0]), np.array([[0.2, 0.8]] * 2))
+    array([ True, False])
+    """
+    return y_pred.argmax(axis=1) == y_true
+
+
+def categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
+    """Whether the highest output is the highest label (one-hot), per row."""
+    return y_pred.argmax(axis=1) == y_true.argmax(axis=1)
+
+
+def binary_accuracy(
+    y_true: NDArray, y_pred: NDArray, threshold: float = 0.5
+) -> NDArray:
+    """The share of a row's outputs on the label's side of ``threshold`` (batch,).
+
+    Keras: ``y_pred > threshold`` is the prediction, compared with ``y_true``.
+    Keras's function returns each output's hit (batch, outputs); its metric
+    object, what ``fit`` reports, takes each row's mean first: the value here.
+
+    >>> binary_accuracy(np.array([[1.0, 0.0]]), np.array([[0.7, 0.6]]))
+    array([0.5])
+    """
+    return (y_true == (y_pred > threshold)).mean(axis=-1)
+
+
+FUNCTIONS = {
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "categorical_accuracy": categorical_accuracy,
+    "binary_accuracy": binary_accuracy,
+}
+
+
+class MeanMetric:
+    """A metric object, as ``keras.metrics.BinaryAccuracy()``: the running mean of
+    its function's per-row values, ``update_state``, ``result``, ``reset_state``.
+
+    Args:
+        name: The name it logs under (the function's name by default).
+    """
+
+    function = staticmethod(sparse_categorical_accuracy)
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.function.__name__
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        values = self.function(np.asarray(y_true), np.asarray(y_pred))
+        if sample_weight is None:
+            self.total += float(np.sum(values))
+            self.count += len(values)
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            self.total += float((values * w).sum())
+            self.count += float(w.sum())
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0  # Keras: divide_no_nan
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class SparseCategoricalAccuracy(MeanMetric):
+    function = staticmethod(sparse_categorical_accuracy)
+
+
+class CategoricalAccuracy(MeanMetric):
+    function = staticmethod(categorical_accuracy)
+
+
+class BinaryAccuracy(MeanMetric):
+    function = staticmethod(binary_accuracy)
+
+
+def resolve(metric, loss_name: str, units: int) -> tuple[str, object]:
+    """``(log name, per-row function)`` for a metric given to ``compile``.
+
+    ``"accuracy"`` and ``"acc"`` log under the word given and pick their function
+    as Keras 3's ``get_metric`` does; another name or a metric object logs under
+    its own name.
+
+    Raises:
+        ValueError: If the metric is unknown; the message lists the valid ones.
+    """
+    if isinstance(metric, MeanMetric):
+        return metric.name, metric.function
+    if metric in ("accuracy", "acc"):
+        if units == 1:
+            return metric, binary_accuracy
+        if loss_name == "sparse_categorical_crossentropy":
+            return metric, sparse_categorical_accuracy
+        return metric, categorical_accuracy
+    if isinstance(metric, str) and metric in FUNCTIONS:
+        return metric, FUNCTIONS[metric]
+    raise ValueError(
+        f"Unknown metric: {metric!r}. Valid names: accuracy, acc, "
+        f"{', '.join(FUNCTIONS)}, or a minigenre.metrics object."
+    )
