@@ -2,10 +2,13 @@
 minigenre's and TensorFlow blocked, and reads the metrics it prints."""
 
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted((Path(__file__).parent / "scripts").glob("i*.py"))
@@ -75,3 +78,38 @@ def run(script: Path, workdir: Path, seed: int, keras: bool) -> dict:
         metrics["_loaded"] = next(x for x in out if x.startswith("LOADED "))[7:]
     metrics["_stdout"] = result.stdout
     return metrics
+
+
+def compare_with_keras(script: Path, workdir: Path, seeds=(0, 1, 2)) -> list[str]:
+    """Runs ``script`` with real Keras and swapped, once per seed, and compares
+    every metric: the means may differ by at most three combined standard errors
+    or 0.05, whichever is larger (small test sets move in steps of 1/30).
+
+    Returns one line per metric; raises AssertionError at the first that differs.
+    """
+    runs = {
+        side: [
+            run(script, workdir / f"{side}{seed}", seed, keras=side == "keras")
+            for seed in seeds
+        ]
+        for side in ("keras", "minigenre")
+    }
+    report = []
+    n = len(seeds)
+    for key, value in runs["keras"][0].items():
+        if key.startswith("_") or not isinstance(value, float):
+            if not key.startswith("_"):  # counts, names, flags: equal
+                assert runs["minigenre"][0][key] == value, key
+            continue
+        theirs = np.array([r[key] for r in runs["keras"]])
+        ours = np.array([r[key] for r in runs["minigenre"]])
+        error = math.sqrt(theirs.var(ddof=1) / n + ours.var(ddof=1) / n)
+        allowed = max(3 * error, 0.05)
+        diff = abs(ours.mean() - theirs.mean())
+        report.append(
+            f"{key}: keras {theirs.mean():.4f} (sd {theirs.std(ddof=1):.4f}), "
+            f"minigenre {ours.mean():.4f} (sd {ours.std(ddof=1):.4f}), "
+            f"|diff| {diff:.4f} <= {allowed:.4f}"
+        )
+        assert diff <= allowed, report[-1]
+    return report
