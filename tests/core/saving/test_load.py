@@ -1,28 +1,17 @@
 """load_model: a whole model back from a file, ready to train on exactly."""
 
-import json
 import re
 
 import numpy as np
 import pytest
+from npz_edits import rewrite_npz
 
 from minigenre import load_model, save_model
-from minigenre.saving import files
 from minigenre.study.network import study_model
 
 
 def refused(path, message):
     return pytest.raises(ValueError, match=f"^{re.escape(f'{path}: {message}')}$")
-
-
-def rewrite_npz(path, edit_description=None, edit_arrays=None):
-    arrays = files.load_npz(path)
-    description = json.loads(str(arrays.pop("config")))
-    if edit_description:
-        edit_description(description)
-    if edit_arrays:
-        edit_arrays(arrays)
-    files.save_npz(path, {"config": np.array(json.dumps(description)), **arrays})
 
 
 @pytest.mark.parametrize("name", ["m.h5", "m", "m.npz.bak"])
