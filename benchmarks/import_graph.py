@@ -58,8 +58,9 @@ CORE_LEVELS = (
     (
         "the network's pieces",
         ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
-         "minigenre.metrics", "minigenre.regularization",
-         "minigenre.optimizers", "minigenre.layers", "minigenre.callbacks"),
+         "minigenre.losses.*", "minigenre.metrics", "minigenre.optimizers",
+         "minigenre.optimizers.*", "minigenre.layers", "minigenre.layers.*",
+         "minigenre.callbacks", "minigenre.train_step"),
     ),
     (
         "the engine: training loops and file formats",

@@ -1,16 +1,14 @@
-"""``Sequential``: a stack of layers, and one training step on one batch.
+"""``Sequential``: a stack of layers, as Keras's.
 
-This file is the network: its layers, the forward pass with the loss
-(``compute_loss``), the backward pass (``backward``) and one training step
-(``train_step``: forward, backward, one optimizer update). Keras's loops around the
-step (``fit``, ``evaluate``, ``predict``) and the model's files (``save``) come from
-``Trainer`` (``minigenre/training/trainer.py``), through the public methods here.
+This file is the network: its layers, how they are built, ``compile`` (the
+optimizer, the loss, the metrics), ``model(x)`` and the weights. One training step
+on one batch (``compute_loss``, ``backward``, ``train_step``) is in
+``train_step.py``; Keras's loops around the step (``fit``, ``evaluate``,
+``predict``) and the model's files (``save``) come from ``Trainer``
+(``minigenre/training/trainer.py``), through the public methods of both.
 """
 
 from __future__ import annotations
-
-import math
-import sys
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -18,10 +16,11 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from minigenre import losses, optimizers
 from minigenre import metrics as metrics_module
 from minigenre._speed import jit
-from minigenre._speed.flat import FlatParameters, flat_parameters
-from minigenre.layers import Activation, Dense, Input
-from minigenre.regularization import Dropout
+from minigenre._speed.flat import FlatParameters
+from minigenre.layers import Activation, Dense, Dropout, Input
+from minigenre.train_step import TrainStep
 from minigenre.training.checks import check_model_input, check_weights
+from minigenre.training.summary import print_summary
 from minigenre.training.trainer import Trainer
 
 # The layers a Sequential takes, by Keras's class names, and their default names.
@@ -30,7 +29,7 @@ SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout
 Layer = Dense | Activation | Dropout
 
 
-class Sequential(Trainer):
+class Sequential(TrainStep, Trainer):
     """A linear stack of layers, trained as Keras trains its ``Sequential``.
 
     Args:
@@ -185,101 +184,6 @@ class Sequential(Trainer):
         self.metrics = [name for name, _, weighted in resolved if not weighted]
         self.weighted_metrics = [name for name, _, weighted in resolved if weighted]
 
-    # -- one batch: forward, loss, backward, update ---------------------------------
-
-    def compute_loss(
-        self, x: NDArray, y: NDArray, sample_weight=None, training: bool = False
-    ) -> tuple[NDArray, NDArray]:
-        """Forward pass of one batch: (output (batch, units), each row's loss,
-        times its weight (batch,)). ``training`` keeps what ``backward`` needs."""
-        fused = self._fused()
-        for layer in self.layers:
-            last = layer is self.layers[-1]
-            x = layer.forward(x, training=training, logits=fused and last)
-        if fused:
-            # x holds the logits: the softmax (or sigmoid) and its cross-entropy
-            # share their work, and the loss comes from the logits, as in Keras.
-            x, per_sample = self.loss.from_logits_output(y, x)
-        else:
-            per_sample = self.loss.per_sample(y, x)
-        if sample_weight is not None:
-            per_sample = per_sample * sample_weight
-        return x, per_sample  # (batch, units), (batch,)
-
-    def _fused(self) -> bool:
-        """Whether the fused softmax + cross-entropy path applies (see ``losses``).
-
-        It does for a softmax output feeding a categorical cross-entropy on
-        probabilities (a sigmoid output feeding binary cross-entropy: the same
-        idea). Both begin with ``exp(z - max)``: computing them together rather
-        than the softmax, then the loss from the logits (the same bits) saved 10%
-        of the CPU time of a 4-epoch fit of the study's network, measured side by
-        side.
-        """
-        loss = self.loss
-        return self.layers[-1].activation == loss.fuses_with and not loss.from_logits
-
-    def backward(self, y: NDArray, out: NDArray, sample_weight=None) -> None:
-        """Leaves dL/dweight in every layer's ``grad_kernel`` and ``grad_bias``,
-        after ``compute_loss(..., training=True)`` gave ``out``."""
-        fused = self._fused()
-        if fused:
-            grad = self.loss.logits_gradient(y, out, sample_weight)  # dL/dz
-        else:
-            grad = self.loss.gradient(y, out, sample_weight)  # dL/d(output)
-        first, last = self.layers[0], self.layers[-1]
-        for layer in reversed(self.layers):
-            # (batch, layer's input width); none for the first layer, whose input
-            # is the data.
-            grad = layer.backward(
-                grad, input_grad=layer is not first, logits=fused and layer is last
-            )
-
-    def train_step(self, x: NDArray, y: NDArray, sample_weight=None):
-        """One gradient update on one batch: (its mean loss, its output).
-
-        The loss and output are those of the forward pass before the update, as in
-        Keras. ``x``, ``y`` and ``sample_weight`` as ``fit`` passes them: checked,
-        of the model's dtype (``train_on_batch`` checks them for you).
-        """
-        out, per_sample = self.compute_loss(x, y, sample_weight, training=True)
-        self.backward(y, out, sample_weight)
-        # Keras divides the sum by the batch size; the same as .mean(), in 1/3 the time.
-        loss = float(per_sample.sum() / len(per_sample))
-        if not math.isfinite(loss):  # before the update: no step from garbage
-            raise ValueError(
-                f"Non-finite loss {loss}: lower the learning rate or check the inputs."
-            )
-        weights = self._flat.weights  # every kernel and bias, one vector
-        self.optimizer.apply_gradients([weights], [self._flat.gradients])
-        # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and keep
-        # every later loss finite: check the weights themselves too.
-        if not all_finite(weights):
-            raise ValueError(
-                "Non-finite weights after the update: lower the learning rate or "
-                "check the inputs."
-            )
-        return loss, out
-
-    def test_step(self, x: NDArray, y: NDArray, sample_weight=None):
-        """The loss of checked rows without an update, as ``evaluate`` and
-        validation run it: (output (rows, units), each row's weighted loss)."""
-        return self.compute_loss(x, y, sample_weight)
-
-    def make_train_function(self, steps: int) -> None:
-        """Readies ``train_step`` for ``steps`` steps (``fit`` and
-        ``train_on_batch`` call it first; Keras's name): gathers the weights into
-        one flat vector again if a layer's arrays were replaced, and lets the
-        optimizer choose its update once (see ``minigenre/_speed/jit.py``)."""
-        self._flat = flat_parameters(self.layers, self.dtype, self._flat)
-        jit.choose_for_fit(self.optimizer, [self._flat.weights], steps)
-
-    def predict_step(self, x: NDArray) -> NDArray:
-        """The outputs (batch, units) for a checked batch (Keras's name)."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
     def __call__(self, x: ArrayLike, training: bool = False) -> NDArray:
         """The forward pass on ``x`` (batch, features) in one go, as ``model(x)``.
 
@@ -337,40 +241,10 @@ class Sequential(Trainer):
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn=None) -> None:
-        """Prints the layers with their output shapes and parameter counts.
-
-        As Keras 3, an unbuilt model (input width not known yet) shows its layers
-        with output shape ``?`` and ``0 (unbuilt)`` parameters.
-        """
-        print_fn = print_fn or (lambda line: print(line, file=sys.stdout))
-        rule, thick = "_" * 65, "=" * 65
-        print_fn(f'Model: "{self.name}"')
-        print_fn(rule)
-        print_fn(f" {'Layer (type)':<28}{'Output Shape':<26}{'Param #'}")
-        print_fn(thick)
-        for i, layer in enumerate(self.layers):
-            kind = f"{layer.name} ({type(layer).__name__})"
-            shape = f"(None, {layer.units})" if layer.built else "?"
-            params = layer.count_params() if layer.built else "0 (unbuilt)"
-            print_fn(f" {kind:<28}{shape:<26}{params}")
-            print_fn(thick if i == len(self.layers) - 1 else "")
-        total = self.count_params()
-        print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {total:,}")
-        print_fn("Non-trainable params: 0")
-        print_fn(rule)
+        """Prints the layers with their output shapes and parameter counts, as
+        Keras 3 does (``minigenre/training/summary.py``)."""
+        print_summary(self, print_fn)
 
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential(name={self.name!r}, seed={self.seed}, layers=[{layers}])"
-
-
-def all_finite(a: NDArray) -> bool:
-    """Whether ``a`` has no NaN or inf; the fast path of ``squares_finite`` first.
-
-    >>> all_finite(np.array([1e200, 0.0])), all_finite(np.array([np.inf]))
-    (True, False)
-    """
-    if math.isfinite(np.vdot(a, a)):
-        return True
-    return math.isfinite(a.min()) and math.isfinite(a.max())

@@ -1,6 +1,6 @@
 """When Adam runs its compiled update (``adam_compiled.py``, the ``fast`` extra).
 
-``Adam.update_step`` (``minigenre/optimizers.py``) is the reference: three lines of
+``Adam.update_step`` (``minigenre/optimizers/adam.py``) is the reference: three lines of
 NumPy, twelve passes over the weights per step. The compiled loop does the same
 operations in the same order and dtype in one pass: the same bits, in a fifth of
 the time. Loading it is not free: importing numba and loading the loop from its

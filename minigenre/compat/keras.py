@@ -30,9 +30,8 @@ from minigenre import callbacks as core_callbacks
 from minigenre import losses as core_losses
 from minigenre import metrics as core_metrics
 from minigenre import optimizers as core_optimizers
-from minigenre.layers import Activation, Dense, Input
+from minigenre.layers import Activation, Dense, Dropout, Input
 from minigenre.model import Sequential as CoreSequential
-from minigenre.regularization import Dropout
 from minigenre.saving.load import load_model
 from minigenre.saving.model_files import save_model
 

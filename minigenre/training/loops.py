@@ -1,7 +1,7 @@
 """The loops of ``fit`` and ``evaluate``: epochs of mini-batches, logs, callbacks.
 
 One epoch shuffles the rows, then for each mini-batch calls the model's
-``train_step`` (forward, loss, backward, one optimizer update; ``model.py``) and
+``train_step`` (forward, loss, backward, one optimizer update; ``train_step.py``) and
 adds the batch to the epoch's running logs. After the epoch come validation, the
 progress line and the callbacks, which may stop training.
 """

@@ -7,7 +7,8 @@ Each checks what it is given, all before the first update, then runs the loops i
 ``loops.py``. They use only the model's public members: ``layers``, ``dtype``,
 ``optimizer``, ``metrics``, ``built``, ``input_dim``, ``build``,
 ``shuffle_generator``, ``make_train_function``, ``train_step``, ``test_step``,
-``predict_step``, ``compute_loss`` and ``backward`` (``model.py``).
+``predict_step``, ``compute_loss`` and ``backward`` (``model.py`` and
+``train_step.py``).
 """
 
 from __future__ import annotations

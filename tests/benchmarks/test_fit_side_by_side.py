@@ -36,7 +36,7 @@ def test_the_same_tree_twice_is_bit_identical_and_timed():
 def test_a_tree_that_trains_differently_is_caught(tmp_path):
     changed = tmp_path / "changed"
     shutil.copytree(ROOT / "minigenre", changed / "minigenre")
-    optimizers = changed / "minigenre" / "optimizers.py"
+    optimizers = changed / "minigenre" / "optimizers" / "adam.py"
     text = optimizers.read_text()
     assert "learning_rate: float = 0.001," in text
     optimizers.write_text(

@@ -2,7 +2,6 @@ import re
 
 import numpy as np
 import pytest
-from gradcheck import batch_gradients, numerical_gradient, relative_error
 
 from minigenre import SGD, Adam, Dense, Sequential, SparseCategoricalCrossentropy
 
@@ -18,42 +17,6 @@ def study_model(seed=0, dtype="float32", **compile_args):
         loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_args
     )
     return model
-
-
-@pytest.mark.parametrize("last", ["softmax", "linear"])
-def test_whole_model_gradient_matches_central_differences(last):
-    rng = np.random.default_rng(3)
-    model = Sequential(
-        [Dense(6, activation="elu"), Dense(4, activation=last)], seed=1, dtype="float64"
-    )
-    from_logits = last == "linear"
-    from minigenre import SparseCategoricalCrossentropy
-
-    model.compile(optimizer="sgd", loss=SparseCategoricalCrossentropy(from_logits))
-    x = rng.normal(size=(7, 5))
-    y = rng.integers(0, 4, size=7)
-    model.build(5)
-    _, grads = batch_gradients(model, x, y)
-    weights = [w for layer in model.layers for w in layer.weights]
-    for analytic, w in zip(grads, weights, strict=True):
-        numeric = numerical_gradient(lambda: batch_gradients(model, x, y)[0], w)
-        assert relative_error(analytic, numeric) <= 1e-6
-
-
-def test_softmax_output_without_fusion_gives_the_same_gradient():
-    # The fused (p - onehot)/n must equal the chain rule through softmax and the loss.
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(9, 5))
-    y = rng.integers(0, 3, size=9)
-    model = Sequential([Dense(3, activation="softmax")], seed=0, dtype="float64")
-    model.compile(optimizer="sgd")
-    model.build(5)
-    _, fused = batch_gradients(model, x, y)
-    out = model.layers[0].forward(x, training=True)
-    grad_x = model.layers[0].backward(model.loss.gradient(y, out))
-    assert grad_x.shape == x.shape
-    for a, b in zip(fused, model.layers[0].gradients, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
 def test_same_seed_bit_identical_different_seed_differs(blobs):
@@ -397,35 +360,6 @@ def test_compute_gradients_are_train_on_batchs_and_change_nothing(blobs):
         assert a.tobytes() == b.tobytes()
 
 
-def test_train_step_is_the_step_train_on_batch_runs(blobs):
-    x, y = blobs[0][:32], blobs[1][:32]
-    stepped, batched = study_model(seed=5), study_model(seed=5)
-    stepped.build(x.shape[1])
-    stepped.make_train_function(steps=1)
-    loss, out = stepped.train_step(x, y)
-    assert out.shape == (32, 10)
-    assert loss == batched.train_on_batch(x, y)[0]
-    for a, b in zip(stepped.get_weights(), batched.get_weights(), strict=True):
-        assert a.tobytes() == b.tobytes()
-
-
-def test_test_step_gives_each_rows_weighted_loss_without_an_update(blobs):
-    x, y = blobs[0][:32], blobs[1][:32]
-    model = study_model(seed=1)
-    model.build(x.shape[1])
-    before = model.get_weights()
-    out, per_sample = model.test_step(x, y)
-    _, weighted = model.test_step(x, y, np.full(32, 2.0, np.float32))
-    assert per_sample.shape == (32,)
-    assert weighted.tolist() == (per_sample * 2).tolist()
-    assert np.allclose(out.sum(axis=1), 1, atol=1e-6)  # probabilities
-    assert model.evaluate(x, y, batch_size=32, verbose=0)[0] == pytest.approx(
-        per_sample.mean(), rel=1e-6
-    )
-    assert all((a == b).all() for a, b in zip(before, model.get_weights(), strict=True))
-    assert model.predict_step(x).tobytes() == model.predict(x, batch_size=32).tobytes()
-
-
 def test_get_config_and_from_config_rebuild_the_architecture():
     model = study_model(seed=0)
     model.build(264)
@@ -445,9 +379,6 @@ def test_metrics_as_a_plain_string_is_refused_in_one_line():
         r"Received: metrics='accuracy'$",
     ):
         model.compile(metrics="accuracy")
-
-
-# -- one-hot labels, sigmoid outputs, RMSprop ----------------------------------------
 
 
 def test_one_hot_categorical_training_is_sparse_training_to_the_bit():
@@ -470,46 +401,6 @@ def test_one_hot_categorical_training_is_sparse_training_to_the_bit():
     assert histories[0] == histories[1]
     for a, b in zip(*weights, strict=True):
         assert np.array_equal(a, b)
-
-
-@pytest.mark.parametrize(
-    ("last", "loss"),
-    [
-        (("sigmoid", 1), "binary_crossentropy"),
-        (("sigmoid", 3), "binary_crossentropy"),
-        (("softmax", 3), "categorical_crossentropy"),
-        (("linear", 3), "from_logits_categorical"),
-        (("linear", 2), "from_logits_binary"),
-    ],
-)
-def test_dense_label_gradients_match_central_differences(last, loss):
-    from minigenre.losses import BinaryCrossentropy, CategoricalCrossentropy
-
-    activation, units = last
-    rng = np.random.default_rng(4)
-    model = Sequential(
-        [Dense(5, activation="tanh"), Dense(units, activation=activation)],
-        seed=1,
-        dtype="float64",
-    )
-    if loss.startswith("from_logits"):
-        kind = (
-            BinaryCrossentropy if loss.endswith("binary") else CategoricalCrossentropy
-        )
-        loss = kind(from_logits=True)
-    model.compile(optimizer="rmsprop", loss=loss)
-    x = rng.normal(size=(6, 4))
-    if model.loss.name == "binary_crossentropy":
-        y = rng.integers(0, 2, size=(6, units)).astype(float)
-    else:
-        y = np.eye(units)[rng.integers(0, units, size=6)]
-    model.build(4)
-    w8 = np.array([1.0, 0.5, 2.0, 1.0, 0.0, 3.0])
-    _, grads = batch_gradients(model, x, y, w8)
-    weights = [w for layer in model.layers for w in layer.weights]
-    for analytic, w in zip(grads, weights, strict=True):
-        numeric = numerical_gradient(lambda: batch_gradients(model, x, y, w8)[0], w)
-        assert relative_error(analytic, numeric) <= 1e-6
 
 
 def test_binary_model_reports_binary_accuracy_and_takes_1d_labels():
@@ -547,7 +438,7 @@ def test_labels_of_the_wrong_shape_for_the_loss_are_one_line():
 
 
 def test_layers_get_and_set_their_own_weights_and_fit_keeps_history():
-    from minigenre.regularization import Dropout
+    from minigenre.layers import Dropout
 
     model = Sequential([Dense(3, activation="relu"), Dropout(0.5), Dense(2)], seed=0)
     model.compile(

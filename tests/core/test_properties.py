@@ -1,6 +1,6 @@
 """Properties of the numerical core over generated shapes and values (hypothesis).
 
-The hand-picked tests in test_layers.py, test_losses.py and test_optimizers.py check
+The hand-picked tests in layers/, losses/ and optimizers/ check
 one case each; these check the same promises over hundreds of generated ones: every
 backward pass against central differences, extreme logits, softmax rows, ELU and
 relu against their own forward passes, and optimizers that keep weights finite.

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from minigenre import Adam, Dense, Sequential, load_model, save_model
-from minigenre.layers import Activation
-from minigenre.regularization import Dropout
+from minigenre.layers import Activation, Dropout
 from reference import keras_to_numpy
 from reference.backend import keras, tf
 

@@ -17,7 +17,7 @@ def test_submodules_import_the_way_keras_code_imports_them():
     from minigenre.compat.keras.utils import to_categorical
 
     assert layers.Dense is Dense
-    assert Dropout.__module__ == "minigenre.regularization"
+    assert Dropout.__module__ == "minigenre.layers.dropout"
     assert ModelCheckpoint.__module__ == "minigenre.callbacks"
     assert to_categorical is keras.utils.to_categorical
 

@@ -202,8 +202,7 @@ def test_weight_shapes_follow_the_config():
 
 def layered_npz(tmp_path):
     from minigenre import Dense, Sequential
-    from minigenre.layers import Activation
-    from minigenre.regularization import Dropout
+    from minigenre.layers import Activation, Dropout
 
     model = Sequential([Dense(4), Dropout(0.2, seed=1), Activation("elu"), Dense(3)])
     model.compile(metrics=["accuracy"])

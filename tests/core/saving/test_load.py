@@ -167,8 +167,7 @@ def test_new_losses_and_rmsprop_round_trip_and_train_on_exactly(
 @pytest.mark.parametrize("suffix", [".npz", ".keras"])
 def test_dropout_and_activation_layers_round_trip(tmp_path, suffix):
     from minigenre import Dense, Sequential
-    from minigenre.layers import Activation
-    from minigenre.regularization import Dropout
+    from minigenre.layers import Activation, Dropout
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 5)).astype(np.float32)

@@ -274,13 +274,6 @@ def test_bad_input_shapes_are_refused(shape):
         Input(shape=shape)
 
 
-def test_summary_of_an_unbuilt_model_marks_it_unbuilt_as_keras_3(capsys):
-    Sequential([Dense(8), Dense(3)]).summary()
-    out = capsys.readouterr().out
-    assert re.search(r"dense \(Dense\) +\? +0 \(unbuilt\)", out)
-    assert "Total params: 0" in out
-
-
 # -- on one batch ---------------------------------------------------------------------
 
 

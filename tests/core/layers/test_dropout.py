@@ -3,7 +3,7 @@ import pytest
 from gradcheck import numerical_gradient, relative_error
 
 from minigenre import Dense, Sequential
-from minigenre.regularization import Dropout
+from minigenre.layers import Dropout
 
 
 class Uniforms:

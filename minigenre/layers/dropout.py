@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from minigenre.layers import check_shape
+from minigenre.layers.input_layer import check_shape
 from minigenre.training.checks import check_weights
 
 

@@ -1,0 +1,73 @@
+"""SGD, with optional momentum, as Keras's ``SGD``."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from minigenre._speed import jit
+from minigenre.training.checks import check_learning_rate
+
+
+class SGD:
+    """Stochastic gradient descent with optional momentum, as Keras's ``SGD``.
+
+    Without momentum ``w -= learning_rate * g``; with it, a velocity
+    ``u = momentum * u - learning_rate * g`` is kept and ``w += u``.
+
+    Args:
+        learning_rate: Step size.
+        momentum: Fraction of the previous velocity kept, in [0, 1].
+        jit_compile: Accepted for ``compile``; SGD has no compiled form.
+
+    >>> w = np.array([1.0])
+    >>> SGD(learning_rate=0.5).apply_gradients([w], [np.array([2.0])])
+    >>> w
+    array([0.])
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        momentum: float = 0.0,
+        jit_compile: bool | str = "auto",
+    ) -> None:
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1]. Received: {momentum}")
+        self.learning_rate = check_learning_rate(learning_rate)
+        self.momentum = momentum
+        self.jit_compile = jit.check_jit_compile(jit_compile)
+        self.iterations = 0
+        self.velocities: list[NDArray] = []  # u, one per weight array
+
+    def apply_gradients(self, weights: list[NDArray], gradients: list[NDArray]) -> None:
+        """Updates each array in ``weights`` in place from its gradient."""
+        if self.momentum == 0:
+            for w, g in zip(weights, gradients, strict=True):
+                w -= g * self.learning_rate
+        else:
+            if not self.velocities:
+                self.velocities = [np.zeros_like(w) for w in weights]
+            for w, g, u in zip(weights, gradients, self.velocities, strict=True):
+                u *= self.momentum
+                u -= g * self.learning_rate
+                w += u
+        self.iterations += 1
+
+    def get_state(self) -> dict[str, list[NDArray]]:
+        """``{"momentum": [u, ...]}`` (Keras's name for the velocity), one array per
+        updated array; empty before the first step; nothing without momentum."""
+        return {"momentum": self.velocities} if self.momentum else {}
+
+    def set_state(self, iterations: int, state: dict[str, list[NDArray]]) -> None:
+        """Restores the step count and ``get_state``'s arrays (copied)."""
+        self.iterations = int(iterations)
+        if self.momentum:
+            self.velocities = [np.array(u) for u in state["momentum"]]
+
+    def get_config(self) -> dict:
+        """The settings, by Keras's names (``keras.optimizers.SGD.get_config``)."""
+        return {"learning_rate": self.learning_rate, "momentum": self.momentum}
+
+    def __repr__(self) -> str:
+        return f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum})"
