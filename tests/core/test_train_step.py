@@ -2,20 +2,8 @@ import numpy as np
 import pytest
 from gradcheck import batch_gradients, numerical_gradient, relative_error
 
-from minigenre import Adam, Dense, Sequential, SparseCategoricalCrossentropy
-
-
-def study_model(seed=0, dtype="float32", **compile_args):
-    model = Sequential(
-        [Dense(128, activation="elu"), Dense(10, activation="softmax")],
-        seed=seed,
-        dtype=dtype,
-    )
-    compile_args.setdefault("optimizer", Adam())
-    model.compile(
-        loss="sparse_categorical_crossentropy", metrics=["accuracy"], **compile_args
-    )
-    return model
+from minigenre import Dense, Sequential, SparseCategoricalCrossentropy
+from minigenre.study.network import study_model
 
 
 @pytest.mark.parametrize("last", ["softmax", "linear"])
