@@ -58,7 +58,7 @@ CORE_LEVELS = (
     (
         "the network's pieces",
         ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
-         "minigenre.metrics", "minigenre.regularization",
+         "minigenre.metrics", "minigenre.regularization", "minigenre.normalization",
          "minigenre.optimizers", "minigenre.layers", "minigenre.callbacks"),
     ),
     (

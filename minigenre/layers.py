@@ -96,6 +96,8 @@ class Dense:
             return []
         return [self.kernel] if self.bias is None else [self.kernel, self.bias]
 
+    trainable_weights = weights  # all of them: the optimizer updates each
+
     def count_params(self) -> int:
         return sum(w.size for w in self.weights)
 
@@ -208,7 +210,7 @@ class Activation:
 
     built = property(lambda self: self.units is not None)
     input_width = property(lambda self: self.units)
-    weights = gradients = property(lambda self: [])
+    weights = gradients = trainable_weights = property(lambda self: [])
     get_weights = lambda self: []  # noqa: E731 (no weights)
     set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
 

@@ -20,14 +20,17 @@ from minigenre import metrics as metrics_module
 from minigenre._speed import jit
 from minigenre._speed.flat import FlatParameters, flat_parameters
 from minigenre.layers import Activation, Dense, Input
+from minigenre.normalization import BatchNormalization
 from minigenre.regularization import Dropout
 from minigenre.training.checks import check_model_input, check_weights
 from minigenre.training.trainer import Trainer
 
 # The layers a Sequential takes, by Keras's class names, and their default names.
-LAYERS = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
-SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
-Layer = Dense | Activation | Dropout
+LAYERS = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout,
+          "BatchNormalization": BatchNormalization}  # fmt: skip
+SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout",
+               "BatchNormalization": "batch_normalization"}  # fmt: skip
+Layer = Dense | Activation | Dropout | BatchNormalization
 
 
 class Sequential(Trainer):
@@ -297,6 +300,12 @@ class Sequential(Trainer):
 
     # -- weights -------------------------------------------------------------------
 
+    @property
+    def trainable_weights(self) -> list[NDArray]:
+        """The weights the optimizer updates (not BatchNormalization's moving
+        statistics), Keras's order; its state has one slot per weight here."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
     def get_weights(self) -> list[NDArray]:
         """Copies of ``[kernel_0, bias_0, kernel_1, bias_1, ...]``, Keras's order."""
         return [w.copy() for layer in self.layers for w in layer.weights]
@@ -352,12 +361,13 @@ class Sequential(Trainer):
             kind = f"{layer.name} ({type(layer).__name__})"
             shape = f"(None, {layer.units})" if layer.built else "?"
             params = layer.count_params() if layer.built else "0 (unbuilt)"
-            print_fn(f" {kind:<28}{shape:<26}{params}")
+            print_fn(f" {kind:<27} {shape:<25} {params}")
             print_fn(thick if i == len(self.layers) - 1 else "")
         total = self.count_params()
+        trainable = sum(w.size for w in self.trainable_weights)
         print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {total:,}")
-        print_fn("Non-trainable params: 0")
+        print_fn(f"Trainable params: {trainable:,}")
+        print_fn(f"Non-trainable params: {total - trainable:,}")
         print_fn(rule)
 
     def __repr__(self) -> str:

@@ -193,6 +193,7 @@ LEARNERS_FILES = {
     "metrics.py",
     "model.py",
     "optimizers.py",
+    "normalization.py",
     "regularization.py",
 }
 
