@@ -17,16 +17,11 @@ from minigenre import losses, optimizers
 from minigenre import metrics as metrics_module
 from minigenre._speed import jit
 from minigenre._speed.flat import FlatParameters
-from minigenre.layers import Activation, Dense, Dropout, Input
+from minigenre.layers import LAYERS, SNAKE_NAMES, Input, Layer
 from minigenre.train_step import TrainStep
 from minigenre.training.checks import check_model_input, check_weights
 from minigenre.training.summary import print_summary
 from minigenre.training.trainer import Trainer
-
-# The layers a Sequential takes, by Keras's class names, and their default names.
-LAYERS = {"Dense": Dense, "Activation": Activation, "Dropout": Dropout}
-SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
-Layer = Dense | Activation | Dropout
 
 
 class Sequential(TrainStep, Trainer):
@@ -201,6 +196,12 @@ class Sequential(TrainStep, Trainer):
 
     # -- weights -------------------------------------------------------------------
 
+    @property
+    def trainable_weights(self) -> list[NDArray]:
+        """The weights the optimizer updates (not BatchNormalization's moving
+        statistics), Keras's order; its state has one slot per weight here."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
     def get_weights(self) -> list[NDArray]:
         """Copies of ``[kernel_0, bias_0, kernel_1, bias_1, ...]``, Keras's order."""
         return [w.copy() for layer in self.layers for w in layer.weights]
@@ -234,8 +235,6 @@ class Sequential(TrainStep, Trainer):
         if config["input_dim"] is not None:
             model.build(config["input_dim"])
         return model
-
-    # -- description ---------------------------------------------------------------
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)

@@ -194,8 +194,8 @@ LEARNERS_FILES = {
     "train_step.py",
 }
 LEARNERS_PACKAGES = {
-    "layers": {"__init__.py", "activation.py", "dense.py", "dropout.py",
-               "input_layer.py"},
+    "layers": {"__init__.py", "activation.py", "batch_normalization.py", "dense.py",
+               "dropout.py", "input_layer.py"},
     "losses": {"__init__.py", "binary.py", "categorical.py", "dense_targets.py",
                "log_softmax.py", "sparse_categorical.py"},
     "optimizers": {"__init__.py", "adam.py", "rmsprop.py", "sgd.py"},
@@ -366,7 +366,7 @@ def expected_test_files(module: Path) -> list[Path]:
 
 # Packages whose __init__ is a docstring only, and python -m (tests/cli).
 NOTHING_TO_TEST = {"_speed/__init__.py", "training/__init__.py",
-                   "saving/__init__.py", "layers/__init__.py", "__init__.py",
+                   "saving/__init__.py", "__init__.py",
                    "__main__.py"}  # fmt: skip
 
 

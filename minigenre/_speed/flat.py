@@ -21,8 +21,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike
 
-# (weight, its gradient): the attribute names of every Dense parameter, Keras's order.
-PARAMETERS = (("kernel", "grad_kernel"), ("bias", "grad_bias"))
+# (weight, its gradient): the attribute names of every trainable parameter, Keras's
+# order: a Dense layer's kernel and bias, a BatchNormalization's gamma and beta (its
+# moving statistics are not trained, so not here: the optimizer never sees them).
+PARAMETERS = (
+    ("kernel", "grad_kernel"),
+    ("bias", "grad_bias"),
+    ("gamma", "grad_gamma"),
+    ("beta", "grad_beta"),
+)
 
 
 class FlatParameters:
@@ -85,4 +92,4 @@ def join(arrays: list[np.ndarray], dtype: DTypeLike) -> np.ndarray:
 
 
 def _present(layer) -> list[tuple[str, str]]:
-    return [names for names in PARAMETERS if getattr(layer, names[0]) is not None]
+    return [names for names in PARAMETERS if getattr(layer, names[0], None) is not None]

@@ -30,7 +30,7 @@ from minigenre import callbacks as core_callbacks
 from minigenre import losses as core_losses
 from minigenre import metrics as core_metrics
 from minigenre import optimizers as core_optimizers
-from minigenre.layers import Activation, Dense, Dropout, Input
+from minigenre.layers import Activation, BatchNormalization, Dense, Dropout, Input
 from minigenre.model import Sequential as CoreSequential
 from minigenre.saving.load import load_model
 from minigenre.saving.model_files import save_model
@@ -120,7 +120,7 @@ class Sequential(CoreSequential):
 
 
 HAS = {
-    "layers": "the layers Dense, Activation, Dropout and Input",
+    "layers": "the layers Dense, Activation, Dropout, BatchNormalization and Input",
     "optimizers": "the optimizers Adam, SGD and RMSprop",
     "losses": "the losses SparseCategoricalCrossentropy, CategoricalCrossentropy "
     "and BinaryCrossentropy",
@@ -131,12 +131,12 @@ HAS = {
     "models": "Sequential, load_model and clone_model",
     "saving": "load_model and save_model",
     "utils": "to_categorical and set_random_seed",
-    "": "Sequential models of Dense, Activation and Dropout layers",
+    "": "Sequential models of Dense, Activation, Dropout and BatchNormalization layers",
 }
 
 CONTENTS = {
     "layers": {"Dense": Dense, "Input": Input, "Activation": Activation,
-               "Dropout": Dropout},
+               "Dropout": Dropout, "BatchNormalization": BatchNormalization},
     "optimizers": {"Adam": core_optimizers.Adam, "SGD": core_optimizers.SGD,
                    "RMSprop": core_optimizers.RMSprop},
     "losses": {

@@ -32,7 +32,7 @@ class Activation:
 
     built = property(lambda self: self.units is not None)
     input_width = property(lambda self: self.units)
-    weights = gradients = property(lambda self: [])
+    weights = gradients = trainable_weights = property(lambda self: [])
     get_weights = lambda self: []  # noqa: E731 (no weights)
     set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
 

@@ -97,6 +97,8 @@ class Dense:
             return []
         return [self.kernel] if self.bias is None else [self.kernel, self.bias]
 
+    trainable_weights = weights  # all of them: the optimizer updates each
+
     def count_params(self) -> int:
         return sum(w.size for w in self.weights)
 

@@ -63,7 +63,7 @@ class Dropout:
 
     built = property(lambda self: self.units is not None)
     input_width = property(lambda self: self.units)
-    weights = gradients = property(lambda self: [])
+    weights = gradients = trainable_weights = property(lambda self: [])
     get_weights = lambda self: []  # noqa: E731 (no weights)
     set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
     activation = "linear"  # never fused with a loss

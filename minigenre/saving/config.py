@@ -48,14 +48,15 @@ def optimizer_state(model) -> dict | None:
     """The optimizer's step count, learning rate and per-weight slots, or None.
 
     ``{"iterations": t, "learning_rate": lr, "slots": {"momentum": [m_0, m_1,
-    ...], "velocity": [...]}}`` with one array per weight in ``get_weights`` order
-    (Adam's slots; SGD with momentum has ``momentum`` only). Before the first step
+    ...], "velocity": [...]}}`` with one array per trainable weight, in
+    ``trainable_weights`` order, as Keras's optimizer keeps them (Adam's slots; SGD
+    with momentum has ``momentum`` only). Before the first step
     the slots are zeros, which is what they start from.
     """
     optimizer = model.optimizer
     if optimizer is None:
         return None
-    shapes = [w.shape for w in model.get_weights()]
+    shapes = [w.shape for w in model.trainable_weights]
     slots = {}
     for name, arrays in optimizer.get_state().items():
         if not arrays:  # not stepped yet
@@ -74,7 +75,7 @@ def optimizer_state(model) -> dict | None:
 
 def set_optimizer_state(model, state: dict) -> None:
     """Restores ``optimizer_state``'s output; checks every shape first."""
-    shapes = [w.shape for w in model.get_weights()]
+    shapes = [w.shape for w in model.trainable_weights]
     vectors = {}
     for name, arrays in state["slots"].items():
         if [a.shape for a in arrays] != shapes:

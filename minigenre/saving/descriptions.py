@@ -34,8 +34,26 @@ LAYER_KEYS = {
     },
     "Activation": {"class_name": str, "name": str, "activation": str},
     "Dropout": {"class_name": str, "name": str, "rate": float, "seed": int},
+    "BatchNormalization": {
+        "class_name": str,
+        "name": str,
+        "axis": int,
+        "momentum": float,
+        "epsilon": float,
+        "center": bool,
+        "scale": bool,
+        "beta_initializer": str,
+        "gamma_initializer": str,
+        "moving_mean_initializer": str,
+        "moving_variance_initializer": str,
+    },
 }
-REQUIRED_KEYS = {"Dense": ("units",), "Activation": (), "Dropout": ("rate",)}
+REQUIRED_KEYS = {
+    "Dense": ("units",),
+    "Activation": (),
+    "Dropout": ("rate",),
+    "BatchNormalization": ("class_name",),
+}
 WEIGHTLESS = ("Activation", "Dropout")  # layers without weights
 NULLABLE = ("seed",)  # None: Dropout's generator spawned from the model's
 DESCRIBED = ("class_name", "config")  # Keras's form of an optimizer or a loss
@@ -105,12 +123,26 @@ def check_layer(where: str, layer) -> None:
         raise ValueError(f"{where}'s rate must be in [0, 1). Received: {layer['rate']}")
     if kind == "Dropout" and (layer.get("seed") or 0) < 0:
         raise ValueError(f"{where}'s seed must be >= 0. Received: {layer['seed']}")
+    if kind == "BatchNormalization":
+        check_batch_normalization(where, layer)
     activation = layer.get("activation", "linear")
     if activation not in activations.ACTIVATIONS:
         raise ValueError(f"{where}: unsupported activation {activation!r}")
-    for key in ("kernel_initializer", "bias_initializer"):
-        if key in layer:
+    for key in layer:
+        if key.endswith("_initializer"):
             initializers.get(layer[key])  # a ValueError listing the known ones
+
+
+def check_batch_normalization(where: str, layer: dict) -> None:
+    """A BatchNormalization's settings in the ranges the layer accepts."""
+    if layer.get("axis", -1) not in (-1, 1):
+        raise ValueError(f"{where}'s axis must be -1 or 1. Received: {layer['axis']}")
+    if not 0 <= layer.get("momentum", 0.99) <= 1:
+        raise ValueError(
+            f"{where}'s momentum must be in [0, 1]. Received: {layer['momentum']}"
+        )
+    if not layer.get("epsilon", 1e-3) > 0:
+        raise ValueError(f"{where}'s epsilon must be > 0. Received: {layer['epsilon']}")
 
 
 def check_count(where: str, value) -> int:
@@ -120,31 +152,62 @@ def check_count(where: str, value) -> int:
     return value
 
 
-def weight_shapes(config: dict, input_dim: int) -> list[tuple[int, ...]]:
-    """The shapes ``get_weights`` gives for ``config`` on ``input_dim`` features."""
-    shapes = []
+def layer_weights(layer: dict, input_dim: int) -> list[tuple[str, tuple, bool]]:
+    """(name, shape, trainable) of each weight of one layer's config on
+    ``input_dim`` features, in Keras's order (``get_weights``)."""
+    kind = layer.get("class_name", "Dense")
+    if kind in WEIGHTLESS:
+        return []
+    if kind == "BatchNormalization":
+        learned = [
+            ("gamma", layer.get("scale", True)),
+            ("beta", layer.get("center", True)),
+        ]
+        names = [(name, True) for name, present in learned if present]
+        names += [("moving_mean", False), ("moving_variance", False)]
+        return [(name, (input_dim,), trainable) for name, trainable in names]
+    units = layer["units"]
+    kernel = [("kernel", (input_dim, units), True)]  # (in, units)
+    return kernel + ([("bias", (units,), True)] if layer.get("use_bias", True) else [])
+
+
+def described_weights(config: dict, input_dim: int) -> list[tuple[str, tuple, bool]]:
+    """``layer_weights`` of every layer, each layer's width feeding the next."""
+    described = []
     for layer in config["layers"]:
-        if layer.get("class_name", "Dense") in WEIGHTLESS:
-            continue  # no weights; the width passes through unchanged
-        shapes.append((input_dim, layer["units"]))  # kernel (in, units)
-        if layer.get("use_bias", True):
-            shapes.append((layer["units"],))  # bias (units,)
-        input_dim = layer["units"]
-    return shapes
+        described += layer_weights(layer, input_dim)
+        if layer.get("class_name", "Dense") == "Dense":
+            input_dim = layer["units"]  # the other layers keep their input's width
+    return described
+
+
+def weight_shapes(
+    config: dict, input_dim: int, trainable_only: bool = False
+) -> list[tuple[int, ...]]:
+    """The shapes ``get_weights`` gives for ``config`` on ``input_dim`` features
+    (``trainable_only``: of ``trainable_weights``, which the optimizer's slots
+    follow)."""
+    described = described_weights(config, input_dim)
+    return [
+        shape for _, shape, trainable in described if trainable or not trainable_only
+    ]
 
 
 def check_weights(config: dict, weights: list) -> None:
-    """The stored weights must be exactly what ``config`` implies, real and finite."""
-    expected = weight_shapes(config, config["input_dim"])
-    if len(weights) != len(expected):
-        raise ValueError(f"{len(weights)} weights; the config implies {len(expected)}")
-    for i, (w, shape) in enumerate(zip(weights, expected, strict=True)):
+    """The stored weights must be exactly what ``config`` implies, real and finite;
+    a moving variance (an average of squares) >= 0."""
+    described = described_weights(config, config["input_dim"])
+    if len(weights) != len(described):
+        raise ValueError(f"{len(weights)} weights; the config implies {len(described)}")
+    for i, (w, (_, shape, _)) in enumerate(zip(weights, described, strict=True)):
         if tuple(w.shape) != shape:
             raise ValueError(
                 f"Weight {i} has shape {tuple(w.shape)}; the model expects {shape}"
             )
-    for i, w in enumerate(weights):
+    for i, (w, (name, _, _)) in enumerate(zip(weights, described, strict=True)):
         check_real(f"weight {i}", w)
+        if name == "moving_variance" and (w < 0).any():
+            raise ValueError(f"weight {i} (a moving variance) is negative")
 
 
 def check_real(where: str, array) -> None:

@@ -14,10 +14,12 @@ A ``.keras`` file is a zip archive of three members (Keras's ``saving_lib``):
   group carries the layer's name as an attribute. A compiled, trained model adds
   ``optimizer/vars/0..n``: the step count, the learning rate, then the slots
   (Adam: each weight's first and second moment together; RMSprop: every
-  velocity, then every momentum, see ``slots_interleaved``).
+  velocity, then every momentum, see ``slots_interleaved``), for the trainable
+  weights only: a ``BatchNormalization``'s ``vars/0..3`` are gamma, beta, the
+  moving mean and the moving variance, and only the first two have slots.
 
 Only what minigenre implements is accepted: a ``Sequential`` of ``Dense``,
-``Activation`` and ``Dropout`` layers (only Dense ones have variables) with the
+``Activation``, ``Dropout`` and ``BatchNormalization`` layers with the
 activations in ``activations.ACTIVATIONS``; anything else is refused by name.
 """
 
@@ -29,6 +31,7 @@ import zlib
 from pathlib import Path
 
 from minigenre import activations
+from minigenre.layers import SNAKE_NAMES
 from minigenre.saving import descriptions, files, untrusted
 
 MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
@@ -51,11 +54,9 @@ def layer_keys(layers: list[dict]) -> list[str]:
     return keys
 
 
-SNAKE_NAMES = {"Dense": "dense", "Activation": "activation", "Dropout": "dropout"}
-
-
 def _optimizer_state(datasets: dict, compiled: dict, weights: list) -> dict | None:
-    """The optimizer's state from ``optimizer/vars``, or None if absent or unused.
+    """The optimizer's state from ``optimizer/vars`` for the trainable ``weights``,
+    or None if absent or unused.
 
     Keras writes it only for a compiled model; a model compiled but never trained
     has none of its slots yet, and starts afresh, as Keras would.
@@ -130,8 +131,8 @@ NOT_IMPLEMENTED = (
 
 def _unsupported(path, what: str) -> ValueError:
     return ValueError(
-        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense, Activation "
-        f"and Dropout layers with activations "
+        f"{path}: {what}; minigenre reads a Keras 3 Sequential of Dense, Activation, "
+        f"Dropout and BatchNormalization layers with activations "
         f"{', '.join(sorted(activations.ACTIVATIONS))}."
     )
 
@@ -161,6 +162,10 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
         if kind in ("Activation", "Dropout"):
             layers.append(_weightless_layer(path, kind, settings))
             continue
+        if kind == "BatchNormalization":
+            layers.append(_batch_normalization(path, settings))
+            input_dim = input_dim or _built_width(entry, layers)
+            continue
         if kind != "Dense":
             raise _unsupported(
                 path, f"unsupported layer {kind!r} ({settings.get('name')})"
@@ -179,9 +184,7 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
                 "use_bias": settings.get("use_bias", True),
             }
         )
-        if input_dim is None and len(layers) == 1:  # a Dense first
-            shape = (entry.get("build_config") or {}).get("input_shape")
-            input_dim = shape[-1] if shape else None
+        input_dim = input_dim or _built_width(entry, layers)
     if not any(layer.get("class_name", "Dense") == "Dense" for layer in layers):
         raise _unsupported(path, "no Dense layer")
     if isinstance(dtype, dict):  # a DTypePolicy
@@ -189,6 +192,51 @@ def _layers(path, config: dict) -> tuple[int | None, list[dict], str]:
     if dtype not in ("float32", "float64"):
         raise _unsupported(path, f"unsupported dtype policy {dtype!r}")
     return input_dim, layers, dtype
+
+
+def _built_width(entry: dict, layers: list) -> int | None:
+    """The input width a first layer's ``build_config`` names (None otherwise)."""
+    if len(layers) != 1:
+        return None
+    shape = (entry.get("build_config") or {}).get("input_shape")
+    return shape[-1] if shape else None
+
+
+# BatchNormalization settings minigenre does not implement, with the values that
+# mean "off"; any other value is refused.
+_NORMALIZATION_OFF = {
+    "beta_regularizer": None,
+    "gamma_regularizer": None,
+    "beta_constraint": None,
+    "gamma_constraint": None,
+    "synchronized": False,
+    "renorm": False,
+    "renorm_clipping": None,
+}
+_INITIALIZER_NAMES = {"Zeros": "zeros", "Ones": "ones", "GlorotUniform":
+                      "glorot_uniform", "HeUniform": "he_uniform"}  # fmt: skip
+
+
+def _batch_normalization(path, settings: dict) -> dict:
+    """A ``BatchNormalization``'s settings, in ``get_config``'s form."""
+    name = settings["name"]
+    for key, off in _NORMALIZATION_OFF.items():
+        if settings.get(key, off) != off:
+            raise _unsupported(path, f"unsupported {key} in layer {name!r}")
+    layer = {"class_name": "BatchNormalization", "name": name}
+    for key in ("axis", "momentum", "epsilon", "center", "scale"):
+        if key in settings:
+            layer[key] = settings[key]
+    for key in [k for k in settings if k.endswith("_initializer")]:
+        given = settings[key]
+        if isinstance(given, dict):  # Keras's serialized initializer
+            if given.get("config"):
+                raise _unsupported(path, f"unsupported {key} in layer {name!r}")
+            given = _INITIALIZER_NAMES.get(given.get("class_name"), given)
+        if given not in _INITIALIZER_NAMES.values():
+            raise _unsupported(path, f"unsupported {key} {given!r} in layer {name!r}")
+        layer[key] = given
+    return layer
 
 
 def _activation(path, settings: dict) -> str:
@@ -364,20 +412,26 @@ def _weights(h5, model_config: dict, compiled: dict | None) -> tuple[list, dict]
     state (or None)."""
     datasets = untrusted.hdf5_datasets(h5)  # refuses links, external data, bombs
     weights = _read_weights(datasets, model_config)
-    state = None if compiled is None else _optimizer_state(datasets, compiled, weights)
-    return weights, state
+    if compiled is None:
+        return weights, None
+    # The optimizer's slots follow the trainable weights (not the moving statistics).
+    described = descriptions.described_weights(model_config, weights[0].shape[0])
+    trainable = [
+        w for w, (_, _, learned) in zip(weights, described, strict=True) if learned
+    ]
+    return weights, _optimizer_state(datasets, compiled, trainable)
 
 
 def _read_weights(datasets: dict, model_config: dict) -> list:
-    """Each Dense layer's variables from ``datasets`` (``untrusted.hdf5_datasets``),
+    """Each layer's variables from ``datasets`` (``untrusted.hdf5_datasets``),
     in ``get_weights`` order, each read once its shape is the one the config
     implies; weightless layers (Activation, Dropout) are skipped."""
     layers = model_config["layers"]
     keys = []
     for i, (key, layer) in enumerate(zip(layer_keys(layers), layers, strict=True)):
-        if layer.get("class_name", "Dense") in descriptions.WEIGHTLESS:
+        count = len(descriptions.layer_weights(layer, 1))
+        if count == 0:
             continue  # no weights
-        count = 2 if layer.get("use_bias", True) else 1
         missing = [f"{key}/{j}" for j in range(count) if f"{key}/{j}" not in datasets]
         if missing:
             raise ValueError(f"has no {missing[0]}")
@@ -388,8 +442,8 @@ def _read_weights(datasets: dict, model_config: dict) -> list:
     if not keys:
         raise ValueError("the model has no Dense layer")
     if input_dim is None:
-        first = datasets[keys[0]]
-        input_dim = first.shape[0] if len(first.shape) == 2 else 0
+        first = datasets[keys[0]]  # a kernel (in, units) or a gamma (in,)
+        input_dim = first.shape[0] if len(first.shape) in (1, 2) else 0
     descriptions.check_count("the input width", input_dim)
     shapes = descriptions.weight_shapes(model_config, input_dim)
     return [

@@ -54,10 +54,9 @@ def _keras_config(model_config: dict, compile_config: dict | None) -> dict:
     for layer in model_config["layers"]:
         settings = dict(layer)
         kind = settings.pop("class_name", "Dense")
-        if kind == "Dense":
-            for key in ("kernel_initializer", "bias_initializer"):
-                name = _INITIALIZERS[settings[key]]
-                settings[key] = _serialized("keras.initializers", name, {})
+        for key in [k for k in settings if k.endswith("_initializer")]:
+            name = _INITIALIZERS[settings[key]]
+            settings[key] = _serialized("keras.initializers", name, {})
         if kind == "Dropout":
             settings["noise_shape"] = None
         common = {"name": settings.pop("name"), "trainable": True, "dtype": dtype}

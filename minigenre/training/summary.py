@@ -22,10 +22,11 @@ def print_summary(model, print_fn=None) -> None:
         kind = f"{layer.name} ({type(layer).__name__})"
         shape = f"(None, {layer.units})" if layer.built else "?"
         params = layer.count_params() if layer.built else "0 (unbuilt)"
-        print_fn(f" {kind:<28}{shape:<26}{params}")
+        print_fn(f" {kind:<27} {shape:<25} {params}")
         print_fn(thick if i == len(model.layers) - 1 else "")
     total = model.count_params()
+    trainable = sum(w.size for w in model.trainable_weights)
     print_fn(f"Total params: {total:,}")
-    print_fn(f"Trainable params: {total:,}")
-    print_fn("Non-trainable params: 0")
+    print_fn(f"Trainable params: {trainable:,}")
+    print_fn(f"Non-trainable params: {total - trainable:,}")
     print_fn(rule)

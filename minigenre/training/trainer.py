@@ -74,17 +74,22 @@ class Trainer(ModelFiles):
     def compute_gradients(
         self, x: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> list[NDArray]:
-        """dL/dweight of one batch at the current weights, without an update.
+        """dL/dweight of one batch at the current weights, without an update
+        (BatchNormalization's moving statistics, which a training forward pass
+        moves, are put back).
 
         Returns:
-            One array per weight, in ``get_weights`` order: ``[dL/dkernel_0,
-            dL/dbias_0, ...]``, the loss being the batch's ``sum(w * loss) / n``.
+            One array per trainable weight, in ``trainable_weights`` order:
+            ``[dL/dkernel_0, dL/dbias_0, ...]``, the loss being the batch's
+            ``sum(w * loss) / n``.
         """
         x, y = checked_batch(self, x, y, "compute_gradients")
         weight = self._weights_of(y, sample_weight, None)
+        before = self.get_weights()
         with threads.for_layers(self.layers, len(x)):
             out, _ = self.compute_loss(x, y, weight, training=True)
             self.backward(y, out, weight)
+        self.set_weights(before)
         return [g.copy() for layer in self.layers for g in layer.gradients]
 
     def test_on_batch(

@@ -13,32 +13,34 @@ from minigenre.compat import keras
 def test_submodules_import_the_way_keras_code_imports_them():
     from minigenre.compat.keras import layers
     from minigenre.compat.keras.callbacks import ModelCheckpoint
-    from minigenre.compat.keras.layers import Dropout
+    from minigenre.compat.keras.layers import BatchNormalization, Dropout
     from minigenre.compat.keras.utils import to_categorical
 
     assert layers.Dense is Dense
     assert Dropout.__module__ == "minigenre.layers.dropout"
+    assert BatchNormalization.__module__ == "minigenre.layers.batch_normalization"
     assert ModelCheckpoint.__module__ == "minigenre.callbacks"
     assert to_categorical is keras.utils.to_categorical
 
 
 def test_a_keras_name_minigenre_lacks_imports_and_refuses_only_when_used():
-    from minigenre.compat.keras.layers import BatchNormalization, Conv2D
+    from minigenre.compat.keras.layers import Conv2D, LayerNormalization
     from minigenre.compat.keras.optimizers import Nadam
 
     assert repr(Conv2D) == "<keras.layers.Conv2D: not in minigenre>"
     with pytest.raises(
         ValueError,
         match=r"^keras.layers.Conv2D is a Keras feature minigenre does not implement; "
-        r"minigenre has the layers Dense, Activation, Dropout and Input\.$",
+        r"minigenre has the layers Dense, Activation, Dropout, BatchNormalization "
+        r"and Input\.$",
     ):
         Conv2D(32, 3)
     with pytest.raises(ValueError, match=r"^keras.optimizers.Nadam is a Keras feature"):
         Nadam(learning_rate=0.01)
     with pytest.raises(ValueError, match=r"^keras.Model is a Keras feature"):
         keras.Model(inputs=None, outputs=None)
-    with pytest.raises(ValueError, match="BatchNormalization"):
-        BatchNormalization.momentum  # noqa: B018 (using it is what refuses)
+    with pytest.raises(ValueError, match="LayerNormalization"):
+        LayerNormalization.epsilon  # noqa: B018 (using it is what refuses)
     with pytest.raises(AttributeError, match="has no attribute 'not_a_keras_name'"):
         keras.utils.not_a_keras_name  # noqa: B018
 

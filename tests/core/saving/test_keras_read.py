@@ -106,6 +106,10 @@ def compiled(c):
     return c["compile_config"]
 
 
+BATCH_NORMALIZATION_WITH_RENORM = {
+    "class_name": "BatchNormalization",
+    "config": {"name": "batch_normalization", "renorm": True},
+}
 REFUSALS = {
     "keras-2": (
         "metadata.json",
@@ -147,6 +151,11 @@ REFUSALS = {
         "config.json",
         lambda c: compiled(c).update(loss="mean_squared_error"),
         "unsupported loss 'mean_squared_error'; minigenre reads",
+    ),
+    "renorm": (
+        "config.json",
+        lambda c: layers(c).insert(2, BATCH_NORMALIZATION_WITH_RENORM),
+        "unsupported renorm in layer 'batch_normalization'; minigenre reads",
     ),
     "missing-weights": (
         "config.json",

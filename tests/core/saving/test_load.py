@@ -184,3 +184,105 @@ def test_dropout_and_activation_layers_round_trip(tmp_path, suffix):
         layer.get_config() for layer in model.layers
     ]
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
+def normalized_model():
+    from minigenre import Dense, Sequential
+    from minigenre.layers import BatchNormalization
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(48, 5)).astype(np.float32)
+    y = rng.integers(0, 3, size=48)
+    model = Sequential(
+        [Dense(6, activation="relu"), BatchNormalization(momentum=0.9),
+         Dense(3, activation="softmax")], seed=0,
+    )  # fmt: skip
+    model.compile(metrics=["accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    return model, x, y
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".keras"])
+def test_batch_normalization_round_trips_and_trains_on_exactly(tmp_path, suffix):
+    model, x, y = normalized_model()
+    save_model(model, tmp_path / f"m{suffix}")
+    loaded = load_model(tmp_path / f"m{suffix}")
+    assert loaded.get_config() == model.get_config()
+    # the optimizer's slots: the trainable weights only (6 of the 8 arrays)
+    assert [a.shape for a in loaded.optimizer.get_state()["velocity"]] == [
+        (sum(w.size for w in model.trainable_weights),)
+    ]
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    # the .keras file keeps no shuffle state: train on without shuffling
+    model.fit(x, y, epochs=1, verbose=0, shuffle=False)
+    loaded.fit(x, y, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (np.nan, "weight 5 holds NaN or infinity"),
+        (-0.5, "weight 5 (a moving variance) is negative"),
+    ],
+)
+def test_a_damaged_moving_variance_is_refused_naming_the_file(tmp_path, value, message):
+    model, _, _ = normalized_model()
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+
+    def damage(arrays):
+        arrays["weight_5"][0] = value  # moving_variance, after gamma, beta, mean
+
+    rewrite_npz(path, edit_arrays=damage)
+    with refused(path, message + "."):
+        load_model(path)
+
+
+def test_a_moving_statistic_of_the_wrong_shape_is_refused(tmp_path):
+    model, _, _ = normalized_model()
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+
+    def shorten(arrays):
+        arrays["weight_4"] = arrays["weight_4"][:5]
+
+    rewrite_npz(path, edit_arrays=shorten)
+    with refused(path, "Weight 4 has shape (5,); the model expects (6,)."):
+        load_model(path)
+
+
+def test_a_batch_normalization_config_out_of_range_is_refused(tmp_path):
+    model, _, _ = normalized_model()
+    path = tmp_path / "m.npz"
+    save_model(model, path)
+
+    def edit(description):
+        description["model"]["layers"][1]["momentum"] = 3.0
+
+    rewrite_npz(path, edit_description=edit)
+    with refused(path, "layer 1's momentum must be in [0, 1]. Received: 3.0."):
+        load_model(path)
+
+
+def test_a_keras_file_with_a_negative_moving_variance_is_refused(tmp_path):
+    import io
+    import zipfile
+
+    import h5py
+
+    model, _, _ = normalized_model()
+    path = tmp_path / "m.keras"
+    save_model(model, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    buffer = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buffer, "r+") as h5:
+        h5["layers/batch_normalization/vars/3"][0] = -1.0
+    members["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with refused(path, "weight 5 (a moving variance) is negative."):
+        load_model(path)
