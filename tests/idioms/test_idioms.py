@@ -18,7 +18,16 @@ from idioms import SCRIPTS, changed_lines, compare_with_keras, run
 SEEDS = (0, 1, 2)
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+# The quick suite runs the two genre-table scripts (about 4 s each, a Python
+# process apiece); the full suite all of them.
+QUICK = ("i01_gtzan_features_sparse", "i02_gtzan_onehot_dropout")
+SCRIPT_CASES = [
+    pytest.param(s, id=s.stem, marks=() if s.stem in QUICK else pytest.mark.slow)
+    for s in SCRIPTS
+]
+
+
+@pytest.mark.parametrize("script", SCRIPT_CASES)
 def test_runs_with_only_its_imports_swapped(script, tmp_path):
     changed = changed_lines(script.read_text())
     assert changed

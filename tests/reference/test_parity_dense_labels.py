@@ -170,6 +170,7 @@ def trajectories():
     return runs
 
 
+@pytest.mark.slow  # 4 Keras fits and 4 of minigenre: about 15 s
 def test_trajectories_match_keras(trajectories):
     worst = {}
     for key, (theirs, ours, keras_history, our_history) in trajectories.items():
