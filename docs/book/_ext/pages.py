@@ -68,8 +68,14 @@ EXAMPLES = {
 }
 
 
+# Every page this build generates; any other page under generated/ is left over
+# from an older layout of the package and would be documented twice.
+WRITTEN: set[Path] = set()
+
+
 def _write(path: Path, text: str) -> None:
     """Writes only when the text changed, so Sphinx rereads only what changed."""
+    WRITTEN.add(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
@@ -151,9 +157,12 @@ def cli_pages() -> list[str]:
 
 
 def generate(app: Sphinx) -> None:
+    WRITTEN.clear()
     tutorial_pages()
     api_pages()
     cli_pages()
+    for stale in {p for p in GENERATED.rglob("*") if p.is_file()} - WRITTEN:
+        stale.unlink()
 
 
 def copy_notebooks(app: Sphinx, exception: Exception | None) -> None:
