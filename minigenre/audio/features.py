@@ -31,19 +31,20 @@ as measured on the real file (docs/AUDIO.md):
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import numpy as np
 
-from minigenre.audio.loudness import N_BANDS
-from minigenre.audio.rhythm import SSD_STATISTICS, segments, spectrum_descriptor
-from minigenre.audio.signal import load_audio, prepare_signal
+from minigenre.audio.loudness import N_BANDS, sonogram
+from minigenre.audio.rhythm import SSD_STATISTICS, band_statistics, segments
+from minigenre.audio.signal import prepare_signal
+from minigenre.audio.stream import song_segments
 from minigenre.audio.tonal import (
     N_MFCC,
     PITCH_CLASSES,
     TONAL_STATISTICS,
     chroma,
     mfcc,
-    segment_frames,
     summarize,
 )
 
@@ -116,27 +117,41 @@ def extract_features(
             raise ValueError(
                 f"sr goes with a signal; a file has its own rate. Received: sr={sr}"
             )
-        y = load_audio(audio)
+        parts = song_segments(audio)  # one at a time: memory of one segment
     else:
         if sr is None:
             raise ValueError("A signal needs its sample rate: extract_features(y, sr).")
-        y = prepare_signal(audio, sr)
-    parts = segments(y)  # the 5.94 s segments all three sections describe
+        parts = iter(segments(prepare_signal(audio, sr)))
+    return describe_segments(parts, layout)
+
+
+def describe_segments(parts: Iterator[np.ndarray], layout: str) -> np.ndarray:
+    """The 264 columns of ``layout`` from a song's 5.94 s segments, in order.
+
+    Each segment is analysed as it comes and kept no longer: its SSD statistics
+    (7, 24), and its chroma and MFCC frames (12, 257), are all that stay.
+    """
+    flat_value = 1.0 if layout == "mlbp2018" else 0.0
+    ssd, chromas, mfccs = [], [], []
+    for part in parts:
+        ssd.append(band_statistics(sonogram(part), flat_value))  # (7, 24)
+        chromas.append(chroma(part))  # (12, frames)
+        if layout == "minigenre":
+            # A copy: librosa's MFCC is a view of all 128 DCT rows, 10x the size.
+            mfccs.append(mfcc(part).copy())  # (12, frames)
+    rhythm = np.mean(ssd, axis=0).ravel()  # (168,): each statistic over segments
+    pitch = summarize(np.concatenate(chromas, axis=1))  # (48,)
     if layout == "mlbp2018":
-        return mlbp2018_columns(y, parts)
-    return np.concatenate([
-        spectrum_descriptor(y),  # (168,)
-        summarize(segment_frames(parts, chroma)),  # (48,)
-        summarize(segment_frames(parts, mfcc)),  # (48,)
-    ])  # fmt: skip
+        return mlbp2018_columns(rhythm, pitch)
+    return np.concatenate([rhythm, pitch, summarize(np.concatenate(mfccs, axis=1))])
 
 
-def mlbp2018_columns(y: np.ndarray, parts: list[np.ndarray]) -> np.ndarray:
-    """The 2018 table's 264 columns for the mono 44.1 kHz signal ``y``."""
-    rhythm = SONE_SCALE * spectrum_descriptor(y, flat_value=1.0)  # (168,)
-    mean, std, low, high = summarize(segment_frames(parts, chroma)).reshape(4, 12)
+def mlbp2018_columns(rhythm: np.ndarray, pitch: np.ndarray) -> np.ndarray:
+    """The 2018 table's 264 columns from the SSD (flat bands 1) and the chroma
+    statistics of a song."""
+    mean, std, low, high = pitch.reshape(4, 12)
     # Echo Nest's pitch statistics: a variance, and min and max to 0.001.
     tonal = np.concatenate([mean, std**2, np.round(low, 3), np.round(high, 3)])
     timbre = np.zeros(48)  # not computable from audio: see the module docstring
     timbre[:4] = CONSTANT_TIMBRE
-    return np.concatenate([rhythm, tonal, timbre])  # (264,)
+    return np.concatenate([SONE_SCALE * rhythm, tonal, timbre])  # (264,)

@@ -12,6 +12,7 @@ rhythm segment needs. A file is decoded a block at a time and at most its first
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import librosa
@@ -33,7 +34,7 @@ MAX_FRAMES = MAX_SECONDS * 48_000
 MAX_CHANNELS = 1024
 # Float files may clip above 1.0; 2**16 is int16 data written unscaled.
 MAX_AMPLITUDE = 2**16
-BLOCK_VALUES = 2**22  # samples decoded at a time, all channels together
+BLOCK_VALUES = 2**18  # values decoded at a time, all channels together (1 MiB)
 
 
 def load_audio(path: str | os.PathLike) -> np.ndarray:
@@ -56,32 +57,54 @@ def load_audio(path: str | os.PathLike) -> np.ndarray:
             than 5.94 s; the message starts with the path.
     """
     path = Path(path)
+    rate, frames = read_header(path)
+    try:
+        mono = decode_mono(path, frames)
+    except (RuntimeError, OSError, ValueError, EOFError) as err:
+        raise unreadable(path, err) from None
+    return prepare_signal(mono, rate, where=str(path))
+
+
+def read_header(path: Path) -> tuple[int, int]:
+    """The file's rate and how many of its frames are analysed: the header's
+    length, at most ``MAX_SECONDS`` and ``MAX_FRAMES``."""
     check_readable_file(path)
     try:
         info = soundfile.info(os.fsencode(path))  # the header only
         rate = info.samplerate
         if not MIN_RATE <= rate <= MAX_RATE or not 1 <= info.channels <= MAX_CHANNELS:
             raise ValueError(f"{rate} Hz, {info.channels} channels")
-        mono = decode_mono(path, min(info.frames, MAX_SECONDS * rate, MAX_FRAMES))
     except (RuntimeError, OSError, ValueError, EOFError) as err:
-        # libsndfile's own words ("Format not recognised."), without the path again.
-        reason = getattr(err, "error_string", None) or str(err) or type(err).__name__
-        reason = reason.splitlines()[0].rstrip(".")
-        raise ValueError(f"{path}: not a readable audio file ({reason}).") from None
-    return prepare_signal(mono, rate, where=str(path))
+        raise unreadable(path, err) from None
+    return rate, min(info.frames, MAX_SECONDS * rate, MAX_FRAMES)
+
+
+def unreadable(path: Path, err: BaseException) -> ValueError:
+    """The one line for a file soundfile cannot read."""
+    # libsndfile's own words ("Format not recognised."), without the path again.
+    reason = getattr(err, "error_string", None) or str(err) or type(err).__name__
+    reason = reason.splitlines()[0].rstrip(".")
+    return ValueError(f"{path}: not a readable audio file ({reason}).")
 
 
 def decode_mono(path: Path, frames: int) -> np.ndarray:
     """The first ``frames`` frames of ``path``, channels averaged, float32 (n,)."""
     mono = np.empty(frames, np.float32)
     done = 0
+    for block in mono_blocks(path, frames):
+        mono[done : done + len(block)] = block
+        done += len(block)
+    return mono[:done]  # a header may promise more frames than the file holds
+
+
+def mono_blocks(path: Path, frames: int) -> Iterator[np.ndarray]:
+    """The first ``frames`` frames of ``path`` a block at a time, each mixed to
+    mono float32 as it comes (at most ``BLOCK_VALUES`` values decoded at once)."""
     with soundfile.SoundFile(os.fsencode(path)) as f:
-        block = max(1, BLOCK_VALUES // f.channels)  # (block, channels) <= 16 MiB
+        block = max(1, BLOCK_VALUES // f.channels)  # (block, channels) <= 1 MiB
         for part in f.blocks(block, frames=frames, dtype="float32", always_2d=True):
             # (block, channels) -> (block,): the same mean prepare_signal takes.
-            mono[done : done + len(part)] = part.T.mean(axis=0)
-            done += len(part)
-    return mono[:done]  # a header may promise more frames than the file holds
+            yield part.T.mean(axis=0)
 
 
 def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
@@ -120,6 +143,20 @@ def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
             f"{where}: samples must have shape (n,) or (channels, n). "
             f"Received: shape={y.shape}"
         )
+    check_samples(y, where)
+    check_length(y.shape[-1], sr, where)
+    mono = y.astype(np.float32).mean(axis=0) if y.ndim == 2 else y.astype(np.float32)
+    check_not_silent(float(np.abs(mono).max()), where)
+    if sr != SAMPLE_RATE:
+        mono = librosa.resample(mono, orig_sr=int(sr), target_sr=SAMPLE_RATE)
+    if len(mono) < SEGMENT_LENGTH:  # rounding in the resampler: at most a sample
+        mono = np.pad(mono, (0, SEGMENT_LENGTH - len(mono)))
+    return mono
+
+
+def check_samples(y: np.ndarray, where: str) -> float:
+    """Returns the peak of ``|y|``; raises if a sample is NaN, infinite or far
+    beyond full scale."""
     if not np.isfinite(y).all():
         raise ValueError(f"{where}: the samples contain NaN or infinity.")
     peak = float(np.abs(y).max(initial=0.0))
@@ -128,19 +165,22 @@ def prepare_signal(y, sr: int, where: str = "audio") -> np.ndarray:
             f"{where}: samples reach {peak:.3g}, far beyond full scale [-1, 1] "
             f"(at most {MAX_AMPLITUDE} is analysed)."
         )
-    seconds = y.shape[-1] / sr
+    return peak
+
+
+def check_length(n: int, sr: int, where: str) -> None:
+    """Raises if ``n`` samples at ``sr`` Hz are shorter than one rhythm segment."""
+    seconds = n / sr
     if seconds < MIN_SECONDS:
         raise ValueError(
             f"{where}: too short: {seconds:.2f} s of audio; the features need at "
             f"least {MIN_SECONDS:.2f} s (one 2**18-sample rhythm segment at 44.1 kHz)."
         )
-    mono = y.astype(np.float32).mean(axis=0) if y.ndim == 2 else y.astype(np.float32)
-    if np.abs(mono).max() < SILENCE_LEVEL:
+
+
+def check_not_silent(peak: float, where: str) -> None:
+    """Raises if the mono signal's peak ``peak`` is below `SILENCE_LEVEL`."""
+    if peak < SILENCE_LEVEL:
         raise ValueError(
             f"{where}: the audio is silent (no sample reaches 1/32768 of full scale)."
         )
-    if sr != SAMPLE_RATE:
-        mono = librosa.resample(mono, orig_sr=int(sr), target_sr=SAMPLE_RATE)
-    if len(mono) < SEGMENT_LENGTH:  # rounding in the resampler: at most a sample
-        mono = np.pad(mono, (0, SEGMENT_LENGTH - len(mono)))
-    return mono

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from minigenre.saving.files import check_readable_file
 
@@ -195,6 +194,10 @@ def parse_floats(path: Path, n_columns: int) -> np.ndarray:
 def _parse_block(path: Path, block: list[str], first: int, n_columns: int):
     text = "\n".join(block)
     if _PLAIN_NUMBERS.fullmatch(text) and all(block):  # see parse_floats
+        # Imported here: pandas holds 40 MB, which commands that read no CSV
+        # (`features`, on top of librosa) should not pay.
+        import pandas as pd
+
         try:
             x = pd.read_csv(
                 io.StringIO(text), header=None, dtype=np.float64, engine="c"

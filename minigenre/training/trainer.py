@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from minigenre._speed import chunks, threads
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
-from minigenre.training import loops, validation, weighting
+from minigenre.training import loops, overflow, validation, weighting
 from minigenre.training.checks import check_int, check_model_input
 from minigenre.training.progress import show_finished
 
@@ -210,6 +210,8 @@ class Trainer(ModelFiles):
         parts = chunks.for_layers(self.layers, len(x), batch_size, self.dtype)
         with threads.for_layers(self.layers, parts[0].stop):
             logs = loops.evaluate_loop(self, x, y, sample_weight, batch_size, parts)
+        if not math.isfinite(logs["loss"]):  # finite inputs that overflow: say where
+            overflow.check_outputs(self, x, overflow.outputs(self, x), "evaluate")
         show_finished(verbose, steps, start, logs)
         return returned(logs, return_dict)
 
@@ -240,6 +242,7 @@ class Trainer(ModelFiles):
         with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
             for rows in parts:
                 out[rows] = self.predict_step(x[rows])
+        overflow.check_outputs(self, x, out, "predict")
         steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
         show_finished(verbose, steps, start, {})
         return out
