@@ -97,6 +97,21 @@ def run_data(args: argparse.Namespace, run: Run) -> Dataset:
     return dataset
 
 
+def rows_named(args: argparse.Namespace, run: Run, part: str):
+    """How a message names a row of the data ``evaluate`` ("train") or ``predict``
+    ("test") scores: its file and data row."""
+    from minigenre.study import blame
+
+    columns = run.config.feature_names  # a --csv run's, by name
+    if args.csv is not None and args.label_column is None:  # predict's rows
+        return blame.name_rows(str(args.csv), columns)
+    source = source_from_args(args) or run.config.source
+    if source.kind == "kaggle":
+        name = "train_data.csv" if part == "train" else "test_data.csv"
+        return blame.name_rows(str(Path(source.path) / name))
+    return blame.name_rows(source.path or "the embedded data set", columns)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from minigenre.study import workflow  # pandas, matplotlib: when used
 
@@ -182,7 +197,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     run = load_run(args.run_dir)
     dataset = run_data(args, run)
-    result = workflow.evaluate_run(run, dataset, args.threshold)
+    row = rows_named(args, run, "train")
+    result = workflow.evaluate_run(run, dataset, args.threshold, row)
     names = run.config.genre_names
     if args.json:
         rows = [row.__dict__ for row in result.report.rows]
@@ -232,10 +248,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.csv is not None and args.label_column is None:
         # Rows to predict: the training table's feature columns, no label.
         x = workflow.unlabelled_rows(run, args.csv)
-        labels, proba = workflow.predict_rows(run, x, args.threshold)
+        labels, proba = workflow.predict_rows(
+            run, x, args.threshold, rows_named(args, run, "test")
+        )
     else:
         dataset = run_data(args, run)
-        labels, proba = workflow.predict_run(run, dataset, args.threshold)
+        labels, proba = workflow.predict_run(
+            run, dataset, args.threshold, rows_named(args, run, "test")
+        )
     n_classes = len(run.config.genre_names)
 
     def write(staging: Path) -> None:

@@ -8,7 +8,6 @@ and restores the optimizer's state, so training can go on in Keras.
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from datetime import UTC, datetime
@@ -111,9 +110,15 @@ def save(
 
 def weights_h5(model_config, weights, compile_config=None, optimizer=None) -> bytes:
     """The bytes of Keras's ``model.weights.h5``: each layer's variables under
-    ``layers/<class>_<n>/vars``, then the optimizer's under ``optimizer/vars``."""
-    content = io.BytesIO()
-    with h5py_module().File(content, "w") as h5:
+    ``layers/<class>_<n>/vars``, then the optimizer's under ``optimizer/vars``.
+
+    The file is built in HDF5's own memory (the ``core`` driver, nothing on disk),
+    not through a Python file object: HDF5 would call back into Python to write
+    it, and a Ctrl-C landing in a callback while HDF5 closes the file does not
+    come out as ``KeyboardInterrupt``. Here it comes between two statements."""
+    with h5py_module().File(
+        "model.weights.h5", "w", driver="core", backing_store=False
+    ) as h5:
         h5.create_group("vars").attrs["name"] = model_config["name"]
         layers = model_config["layers"]
         for key, layer, arrays in zip(layer_keys(layers), layers, weights, strict=True):
@@ -127,7 +132,8 @@ def weights_h5(model_config, weights, compile_config=None, optimizer=None) -> by
             interleaved = keras_read.slots_interleaved(compile_config["optimizer"])
             for j, array in enumerate(_optimizer_variables(optimizer, interleaved)):
                 variables[str(j)] = array
-    return content.getvalue()
+        h5.flush()
+        return h5.id.get_file_image()
 
 
 def save_weights(path, model_config: dict, weights: list[list[np.ndarray]]) -> None:

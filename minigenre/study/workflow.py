@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from minigenre.callbacks import EarlyStopping
-from minigenre.study import kaggle, metrics, plots
+from minigenre.study import blame, kaggle, metrics, plots
 from minigenre.study.config import MODEL_KINDS, DataSource, RunConfig
 from minigenre.study.data import (
     N_FEATURES,
@@ -263,7 +263,10 @@ class Evaluation:
 
 
 def evaluate_run(
-    run: Run, dataset: Dataset, threshold: float | None = None
+    run: Run,
+    dataset: Dataset,
+    threshold: float | None = None,
+    row: blame.RowNamer | None = None,
 ) -> Evaluation:
     """Re-creates the run's validation split and scores the model on it.
 
@@ -278,7 +281,9 @@ def evaluate_run(
     check_compatible(run, dataset)
     config = run.config
     _, x_val, _, y_val = split_rows(dataset, config.seed, config.validation_split)
-    proba = probabilities(run, x_val)
+    proba = probabilities(
+        run, x_val, blame.validation_rows(dataset.x_train, x_val, row)
+    )
     y_pred = kaggle.confident_labels(proba, threshold, config.majority_class)
     names = config.genre_names
     return Evaluation(
@@ -294,35 +299,37 @@ def evaluate_run(
     )
 
 
-def probabilities(run: Run, x: np.ndarray) -> np.ndarray:
+def probabilities(
+    run: Run, x: np.ndarray, row: blame.RowNamer | None = None
+) -> np.ndarray:
     """The run's probabilities (float64) for raw rows ``x``, standardized as in
-    training; a damaged scaler or weights are named, not left to fail later.
+    training. Rows it cannot score are refused naming the file at fault: the data
+    (``row(i)`` names row ``i`` of ``x`` with its file; by default its number), the
+    scaler or the weights (see ``blame``), not left to fail later.
     """
     where = run.directory or "the run"
     scaler = f"{where / SCALER}" if run.directory else "the run's scaler"
-    # Overflow in a damaged run is found below; numpy's warnings would only add noise.
+    row = row or blame.numbered_rows
+    # Overflow is found below and named; numpy's warnings would only add noise.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             scaled = run.scaler.transform(x)  # (n, d)
         except ValueError as err:
             raise ValueError(f"{scaler}: cannot standardize the data ({err})") from None
+        blame.check_standardized(x, scaled, run.scaler, run.model.dtype, scaler, row)
         try:
             proba = run.model.predict(scaled).astype(np.float64)  # (n, classes)
-        except ValueError as err:
-            raise ValueError(
-                f"{scaler}: the data it standardizes is unusable ({err})"
-            ) from None
-    bad = ~np.isfinite(proba).all(axis=1)
-    if bad.any():
-        raise ValueError(
-            f"{where}: its weights give non-finite probabilities (first for row "
-            f"{int(np.flatnonzero(bad)[0])}); weights.npz or scaler.npz is damaged."
-        )
+        except ValueError:  # non-finite outputs: predict() names only the layer
+            proba = blame.outputs(run.model, scaled)
+    blame.check_outputs(proba, scaled, str(where), row)
     return proba
 
 
 def predict_run(
-    run: Run, dataset: Dataset, threshold: float | None = 0.25
+    run: Run,
+    dataset: Dataset,
+    threshold: float | None = 0.25,
+    row: blame.RowNamer | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Labels and probabilities for the test rows, standardized as in training.
 
@@ -337,17 +344,20 @@ def predict_run(
             "The data has no test rows to predict (a labelled --csv file has none: "
             "pass the rows to predict as --csv NEW.csv without --label-column)."
         )
-    return predict_rows(run, dataset.x_test, threshold)
+    return predict_rows(run, dataset.x_test, threshold, row)
 
 
 def predict_rows(
-    run: Run, x: np.ndarray, threshold: float | None = 0.25
+    run: Run,
+    x: np.ndarray,
+    threshold: float | None = 0.25,
+    row: blame.RowNamer | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``predict_run`` for rows given directly, shape (n, n_features), unscaled."""
     if len(x) == 0:
         raise ValueError("There are no rows to predict.")
     # The training statistics, never the test rows' own: slip 1, fixed.
-    proba = probabilities(run, x)
+    proba = probabilities(run, x, row)
     labels = kaggle.confident_labels(proba, threshold, run.config.majority_class)
     return labels, proba
 

@@ -23,14 +23,16 @@ def check_outputs(model, x: NDArray, out: NDArray, what: str) -> None:
     h = x[row : row + 1]  # (1, features)
     with np.errstate(over="ignore", invalid="ignore"):
         for index, layer in enumerate(model.layers):  # noqa: B007 (used below)
+            inputs = h  # the layer's inputs, (1, width)
             h = layer.forward(h)
             if not np.isfinite(h).all():
                 break
+    largest = max((float(np.abs(w).max()) for w in layer.weights), default=0.0)
     raise ValueError(
-        f"{what}(): the inputs overflow {np.dtype(model.dtype)} in layer {index} "
-        f"({layer.name}): row {row} ({int(bad.sum())} of {len(out)} rows) gives "
-        f"non-finite outputs; its largest |value| is {np.abs(x[row]).max():.3g}. "
-        "Standardize the inputs first."
+        f"{what}(): row {row} ({int(bad.sum())} of {len(out)} rows) gives non-finite "
+        f"outputs: {np.dtype(model.dtype)} overflows in layer {index} "
+        f"({layer.name}), whose inputs reach {np.abs(inputs).max():.3g} and "
+        f"weights {largest:.3g}. Standardize the inputs (or check the weights)."
     )
 
 
