@@ -401,3 +401,9 @@ def test_the_walk_of_one_batch_touches_five_files_in_its_step():
     # Around the step, one batch adds only the loop's own file and the metric.
     extra = set(walks["batch"]["files"]) - set(step)
     assert extra == {"minigenre/training/loops.py", "minigenre/metrics.py"}
+    # Apart: Adam's update_step with its temporaries in buffers, probe-checked to
+    # give its bits (minigenre/_speed/jit.py), and nothing else of the speed package.
+    assert sorted(walks["speed"]["files"]) == [
+        "minigenre/_speed/adam_buffered.py",
+        "minigenre/_speed/jit.py",
+    ]

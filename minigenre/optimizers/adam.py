@@ -31,9 +31,10 @@ class Adam:
     Keras's default ``epsilon`` is 1e-7; the study's TensorFlow-1 ``AdamOptimizer``
     used 1e-8. Either is tiny next to ``sqrt(v)`` for all but vanishing gradients.
 
-    ``update_step`` below is the update that runs. ``jit_compile=True`` (or
-    ``"auto"`` once ``fit`` has done enough work to repay loading it) may run the
-    same three lines as one compiled loop instead, chosen once and only if it gives
+    ``update_step`` below is the update that trains. What runs are its operations
+    with their temporaries in buffers allocated once, or, with ``jit_compile=True``
+    (or ``"auto"`` once ``fit`` has done enough work to repay loading it), the same
+    three lines as one compiled loop: either is chosen once, and only if it gives
     ``update_step``'s bits (``minigenre/_speed/jit.py``): edit ``update_step`` and
     your edit is what trains.
 

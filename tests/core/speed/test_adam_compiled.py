@@ -15,7 +15,18 @@ from minigenre import Adam
 pytest.importorskip("numba")
 
 
+class ReadableAdam(Adam):
+    """Adam that always runs ``update_step`` itself: the reference."""
+
+    def build(self, weights) -> None:
+        super().build(weights)
+        self.fast_update = None
+
+
 def _adam(jit_compile: bool, **config) -> Adam:
+    """The compiled update, or (False) the readable ``update_step`` itself."""
+    if jit_compile is False:
+        return ReadableAdam(jit_compile=False, **config)
     return Adam(jit_compile=jit_compile, **config)
 
 
