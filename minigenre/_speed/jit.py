@@ -153,21 +153,41 @@ def _readable_scalars(optimizer, dtype) -> tuple:
 def _per_array(optimizer, update, scalars_of, scratch):
     """``fast_update(ws, gs, alpha)``: ``update(i, w, g, m, v, alpha, *scalars)``
     on the (size,) views of each array ``i`` it can take; ``update_step`` on any
-    other (e.g. gradients of another dtype, or arrays not of ``scratch``'s size)."""
+    other (e.g. gradients of another dtype, or arrays not of ``scratch``'s size).
+
+    ``fit`` passes the same flat vectors every step: each array's check and views
+    are kept from the last call while its arrays stay the same objects.
+    """
+    last: dict[int, tuple] = {}  # i -> ((w, g, m, v), their views or None)
 
     def fast_update(ws, gs, alpha) -> None:
         scalars = scalars_of(optimizer, ws[0].dtype)
-        arrays = (ws, gs, optimizer.momentums, optimizer.velocities)
-        for i, (w, g, m, v) in enumerate(zip(*arrays, strict=True)):
-            usable = [w, g, m, v, *(() if scratch is None else scratch[i])]
-            if not _compilable(usable) or usable[-1].size != w.size:
+        arrays = zip(ws, gs, optimizer.momentums, optimizer.velocities, strict=True)
+        for i, (w, g, m, v) in enumerate(arrays):
+            seen = last.get(i)
+            if seen is None or not _same((w, g, m, v), seen[0]):
+                extra = () if scratch is None else scratch[i]
+                seen = last[i] = ((w, g, m, v), _flat_views((w, g, m, v), extra))
+            if seen[1] is None:
                 optimizer.update_step(w, g, m, v, alpha)
-                continue
-            # reshape(-1): (size,) views of C-contiguous arrays, no copy
-            flat = (a.reshape(-1) for a in (w, g, m, v))
-            update(i, *flat, alpha, *scalars)
+            else:
+                update(i, *seen[1], alpha, *scalars)
 
     return fast_update
+
+
+def _flat_views(arrays: tuple, scratch: tuple) -> list[NDArray] | None:
+    """(size,) views of ``(w, g, m, v)`` if the faster forms take them (with
+    ``scratch`` of their size), else None."""
+    size = arrays[0].size
+    if not _compilable([*arrays, *scratch]) or any(b.size != size for b in scratch):
+        return None
+    return [a.reshape(-1) for a in arrays]  # views of C-contiguous arrays, no copy
+
+
+def _same(arrays: tuple, others: tuple) -> bool:
+    w, g, m, v = arrays
+    return w is others[0] and g is others[1] and m is others[2] and v is others[3]
 
 
 def agrees(optimizer, update, dtype: np.dtype, scalars_of) -> bool:
