@@ -67,6 +67,14 @@ def check_jit_compile(jit_compile) -> bool | str:
     return jit_compile
 
 
+def may_compile(jit_compile) -> bool:
+    """Whether compiled code may run now: ``True``, or ``"auto"`` once paid for."""
+    if jit_compile is True:
+        return True
+    paid = _state["rented"] >= LOAD_COST_UPDATES and not _state["unloadable"]
+    return jit_compile == "auto" and paid and installed()
+
+
 def choose_for_fit(optimizer, weights: list[NDArray], steps: int) -> None:
     """Chooses the optimizer's update for a fit of ``steps`` steps on ``weights``.
 
