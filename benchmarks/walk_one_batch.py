@@ -8,7 +8,9 @@ Trains the study's network (``Dense(128, "elu") -> Dense(10, "softmax")``, Adam)
 everything it calls) is one batch's walk; the step itself is ``model.train_step``
 and everything it calls. For both it prints each function run, with its length,
 and then the files touched with their length: the lines a learner reads to follow
-one batch, in whole files and in the functions alone.
+one batch, in whole files and in the functions alone. The private speed package
+(``minigenre/_speed/``), whose code stands in for readable code with its bits
+(with ``jit_compile``), is listed apart, as "speed".
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def function_lengths(path: Path) -> dict[int, tuple[str, int]]:
 
 
 def trace_fit() -> dict[str, set[tuple[str, int]]]:
-    """``{"batch": {(file, first line)}, "step": {...}}`` of the functions run."""
+    """``{"batch": {(file, first line)}, "step": {...}, "speed": {...}}`` of the
+    functions run: the speed package's apart from the learner's."""
     from minigenre.study.network import study_model
     from minigenre.study.synthetic import make_synthetic
     from minigenre.study.workflow import split_and_scale
@@ -55,6 +58,7 @@ def trace_fit() -> dict[str, set[tuple[str, int]]]:
     model = study_model(seed=0)
     model.fit(x[:32], y[:32], epochs=1, verbose=0)  # build and warm up, untraced
     seen: dict[str, set[tuple[str, int]]] = {"batch": set(), "step": set()}
+    seen["speed"] = set()
 
     def inside(frame, name: str) -> bool:
         while frame is not None:
@@ -71,6 +75,10 @@ def trace_fit() -> dict[str, set[tuple[str, int]]]:
             and not frame.f_code.co_name.startswith("<")  # a comprehension's body
         ):
             where = (str(path.relative_to(ROOT)), frame.f_code.co_firstlineno)
+            if path.is_relative_to(PACKAGE / "_speed"):
+                if inside(frame, "run_epoch"):
+                    seen["speed"].add(where)
+                return
             if inside(frame, "run_epoch"):
                 seen["batch"].add(where)
             if inside(frame, "train_step"):
@@ -113,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     titles = {
         "batch": "one batch of fit (loops.run_epoch and all it calls)",
         "step": "the step alone (model.train_step and all it calls)",
+        "speed": "the speed package's code run in one batch (minigenre/_speed/)",
     }
     for name, result in walks.items():
         print(f"{titles[name]}:")

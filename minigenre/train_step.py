@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from minigenre._speed import jit
+from minigenre._speed import jit, step_compiled
 from minigenre._speed.flat import flat_parameters
 
 
@@ -113,9 +113,15 @@ class TrainStep:
         """Readies ``train_step`` for ``steps`` steps (``fit`` and
         ``train_on_batch`` call it first; Keras's name): gathers the weights into
         one flat vector again if a layer's arrays were replaced, and lets the
-        optimizer choose its update once (see ``minigenre/_speed/jit.py``)."""
+        optimizer choose its update once (see ``minigenre/_speed/jit.py``).
+
+        ``train_function`` is the step ``fit`` runs: ``train_step``, or with
+        ``jit_compile`` the same step with its elementwise work compiled, chosen
+        only if it gives ``train_step``'s bits (``_speed/step_compiled.py``)."""
         self._flat = flat_parameters(self.layers, self.dtype, self._flat)
         jit.choose_for_fit(self.optimizer, [self._flat.weights], steps)
+        compiled = step_compiled.choose(self, self._flat)
+        self.train_function = compiled or self.train_step
 
     def predict_step(self, x: NDArray) -> NDArray:
         """The outputs (batch, units) for a checked batch (Keras's name)."""

@@ -401,3 +401,6 @@ def test_the_walk_of_one_batch_touches_five_files_in_its_step():
     # Around the step, one batch adds only the loop's own file and the metric.
     extra = set(walks["batch"]["files"]) - set(step)
     assert extra == {"minigenre/training/loops.py", "minigenre/metrics.py"}
+    # By default no code of the speed package runs in a batch: what runs is what
+    # a learner reads.
+    assert walks["speed"]["files"] == {}

@@ -143,7 +143,7 @@ def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]
     logs = RunningLogs(model)
     for step, (x, y, weight) in enumerate(batches.epoch(rng)):
         try:
-            loss, out = model.train_step(x, y, weight)
+            loss, out = model.train_function(x, y, weight)
         except ValueError as err:  # say where: "... at epoch 1, batch 3: ..."
             head, _, tail = str(err).partition(": ")
             where = f" at epoch {epoch + 1}, batch {step + 1}"
