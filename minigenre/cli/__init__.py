@@ -216,10 +216,12 @@ def main(argv: list[str] | None = None) -> int:
             # Python would report the pipe again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except KeyboardInterrupt:  # Ctrl-C: whatever was being written is not left
+    except KeyboardInterrupt as err:  # Ctrl-C: whatever was being written is not left
         if args.verbose:
             traceback.print_exc()
-        commands.say(f"minigenre {args.command}: interrupted", file=sys.stderr)
+        # Held until a run was saved whole, it says so (see study.staging).
+        after = f" after {err}" if str(err) else ""
+        commands.say(f"minigenre {args.command}: interrupted{after}", file=sys.stderr)
         return 130  # 128 + SIGINT, as a shell reports it
     except (ValueError, TypeError, OSError, MemoryError) as err:
         if args.verbose:

@@ -34,17 +34,26 @@ def _cells(path: Path) -> list[str]:
         return [text]
     try:
         cells = json.loads(text)["cells"]
-        sources = [c["source"] for c in cells if c["cell_type"] == "code"]
-    except (ValueError, KeyError, TypeError) as err:
+        sources = [_source(c["source"]) for c in cells if c["cell_type"] == "code"]
+    except (ValueError, KeyError, TypeError, RecursionError) as err:
         raise LearnerFileError(
             f"{path}: not a notebook (expected JSON with code cells; "
             f"{type(err).__name__}: {str(err)[:80]})"
         ) from None
     # Jupyter's magics and shell escapes are not Python: keep them as comments.
-    return [
-        re.sub(r"^(\s*)([%!])", r"\1# \2", "".join(s) if isinstance(s, list) else s)
-        for s in sources
-    ]
+    return [re.sub(r"^(\s*)([%!])", r"\1# \2", source) for source in sources]
+
+
+def _source(source) -> str:
+    """A code cell's source: a string, or a list of strings (its lines)."""
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if isinstance(source, list):
+        other = next(line for line in source if not isinstance(line, str))
+        raise TypeError(f"a code cell's source holds {type(other).__name__}, not text")
+    if not isinstance(source, str):
+        raise TypeError(f"a code cell's source is {type(source).__name__}, not text")
+    return source
 
 
 def parse(path: Path) -> list[ast.stmt]:
@@ -62,6 +71,10 @@ def parse(path: Path) -> list[ast.stmt]:
             ) from None
         except ValueError as err:  # a null byte in the source
             raise LearnerFileError(f"{path}: {err}") from None
+        except (RecursionError, MemoryError) as err:  # nested beyond the parser
+            raise LearnerFileError(
+                f"{path}: too deeply nested to parse ({type(err).__name__})"
+            ) from None
         statements.extend(tree.body)
     return statements
 

@@ -41,7 +41,12 @@ from minigenre.saving.files import atomic_open, npz_headers
 from minigenre.study.config import RUN_FORMAT, RunConfig
 from minigenre.study.network import study_model
 from minigenre.study.preprocessing import StandardScaler
-from minigenre.study.staging import remove_created, sibling, signals_held
+from minigenre.study.staging import (
+    InterruptedAfter,
+    remove_created,
+    sibling,
+    signals_held,
+)
 
 WEIGHTS, SCALER, CONFIG, HISTORY = (
     "weights.npz", "scaler.npz", "config.json", "history.json"
@@ -202,11 +207,15 @@ def save_run(run: Run, run_dir: str | os.PathLike, overwrite: bool = False) -> P
         run.scaler.save(staging / SCALER)
         _write_json(staging / HISTORY, run.history)
         _write_json(staging / CONFIG, run.config.to_dict())  # last: marks a whole run
-        if replacing:
-            _swap_in(staging, run_dir, sibling(run_dir, "old", token))
-        else:
-            _move_in(staging, run_dir)
-        return run_dir
+        # A Ctrl-C from here on waits for the run to be in place, then says so.
+        with signals_held(done=f"the run was saved to {run_dir}"):
+            if replacing:
+                _swap_in(staging, run_dir, sibling(run_dir, "old", token))
+            else:
+                _move_in(staging, run_dir)
+            return run_dir
+    except InterruptedAfter:
+        raise  # the run is saved: nothing to clean up
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         remove_created(created)  # no empty parents left behind either

@@ -92,13 +92,20 @@ def _check_replaceable_file(target: Path) -> None:
         raise ValueError(f"{target}: exists and is not a file; refusing to replace it.")
 
 
+class InterruptedAfter(KeyboardInterrupt):
+    """A Ctrl-C held until a block of work was done: it says what was done."""
+
+
 @contextlib.contextmanager
-def signals_held():
+def signals_held(done: str | None = None):
     """Holds Ctrl-C (SIGINT) and SIGTERM until the block ends, then acts on them.
 
     Python raises ``KeyboardInterrupt`` between any two statements; between the two
     renames that replace a run, that would leave no run at all. Handlers can only be
     set in the main thread; elsewhere these signals never interrupt the code anyway.
+    A Ctrl-C held through a block that finished raises ``InterruptedAfter(done)``
+    (if ``done`` says what the block did, e.g. "the run was saved to DIR"), so
+    that the interruption is not mistaken for a failure of the work.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -108,11 +115,16 @@ def signals_held():
     for signum in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(signum) is not None:  # None: set outside Python, keep it
             previous[signum] = signal.signal(signum, lambda n, _: received.append(n))
+    finished = False
     try:
         yield
+        finished = True
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        default = previous.get(signal.SIGINT) is signal.default_int_handler
+        if finished and done and signal.SIGINT in received and default:
+            raise InterruptedAfter(done)
         for signum in received:  # as it would have gone, now that it is safe
             handler = previous[signum]
             if callable(handler):

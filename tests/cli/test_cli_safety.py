@@ -131,3 +131,28 @@ def test_damaged_json_in_a_run_is_one_line_for_plot(
     assert_one_line_error(code, err, fragment)
     assert out == ""
     assert not (tmp_path / "figs").exists()
+
+
+def test_ctrl_c_during_the_swap_of_train_overwrite_says_the_run_was_saved(
+    capsys, tmp_path, monkeypatch
+):
+    out = tmp_path / "run"
+    assert run_cli(capsys, "train", "--out", out, "--epochs", "1")[0] == 0
+    before = (out / "weights.npz").read_bytes()
+    real_rename = os.rename
+
+    def rename(source, target):  # Ctrl-C while the new run takes the old's place
+        real_rename(source, target)
+        if Path(target) == out:
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(os, "rename", rename)
+    code, _, err = run_cli(
+        capsys, "train", "--out", out, "--overwrite", "--epochs", "1", "--seed", "1"
+    )
+    assert code == 130
+    assert err.strip().splitlines()[-1] == (
+        f"minigenre train: interrupted after the run was saved to {out}"
+    )
+    assert (out / "weights.npz").read_bytes() != before  # the new run, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

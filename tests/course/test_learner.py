@@ -73,7 +73,11 @@ def test_a_notebook_s_syntax_error_names_its_cell(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [('{"nbformat": 4}', "not a notebook"), ("[1, 2", "not a notebook"),
-     (b"\xff\xfe\x00", "cannot be read")],
+     (b"\xff\xfe\x00", "cannot be read"),
+     ('{"cells": [{"cell_type": "code", "source": 7}]}', "source is int, not text"),
+     ('{"cells": [{"cell_type": "code", "source": [1]}]}', "source holds int"),
+     ('{"cells": [5]}', "not a notebook"),
+     ("[" * 100_000 + "]" * 100_000, "RecursionError")],
 )  # fmt: skip
 def test_a_damaged_notebook_is_one_line(tmp_path, content, message):
     path = tmp_path / "02_mine.ipynb"
@@ -84,3 +88,11 @@ def test_a_damaged_notebook_is_one_line(tmp_path, content, message):
     with pytest.raises(learner.LearnerFileError, match=message) as caught:
         learner.parse(path)
     assert "\n" not in str(caught.value)
+    assert str(caught.value).startswith(f"{path}: ")  # the file, named first
+
+
+def test_code_nested_beyond_the_parser_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "answers.py"
+    path.write_text("x = " + "-" * 200_000 + "1\n")  # RecursionError in ast.parse
+    with pytest.raises(learner.LearnerFileError, match=rf"^{path}: too deeply"):
+        learner.parse(path)

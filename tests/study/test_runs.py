@@ -210,14 +210,17 @@ def test_ctrl_c_at_any_line_of_a_replacement_leaves_one_whole_run(tmp_path, two_
         sys.settrace(tracer)
         try:
             save_run(two_runs[1], run_dir, overwrite=True)
-            interrupted = False
-        except KeyboardInterrupt:
-            interrupted = True
+            interrupted, said = False, ""
+        except KeyboardInterrupt as err:
+            interrupted, said = True, str(err)
         finally:
             sys.settrace(None)
         after = snapshot(run_dir)  # always one whole run, nothing else left
         assert after in (old, new), n
         assert os.listdir(work) == ["run"], n
+        # An interruption held through the swap says the new run was saved.
+        if interrupted:
+            assert said == (f"the run was saved to {run_dir}" if after == new else "")
         outcomes.add((interrupted, after == new))
     assert (True, False) in outcomes  # interrupted before the swap: old run
     assert (True, True) in outcomes  # during or after it: held, new run whole
