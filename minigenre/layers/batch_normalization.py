@@ -19,7 +19,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from minigenre import initializers
 from minigenre.layers.input_layer import check_shape
-from minigenre.training.checks import check_weights
+from minigenre.layers.layer import Layer
 
 
 def check_settings(axis, momentum, epsilon, center, scale) -> None:
@@ -41,7 +41,7 @@ def check_settings(axis, momentum, epsilon, center, scale) -> None:
             raise ValueError(f"{name} must be True or False. Received: {value!r}")
 
 
-class BatchNormalization:
+class BatchNormalization(Layer):
     """``keras.layers.BatchNormalization()``: features normalised per batch.
 
     Args:
@@ -135,19 +135,6 @@ class BatchNormalization:
     def gradients(self) -> list[NDArray]:
         """The last backward pass's gradients, in the order of trainable_weights."""
         return [g for g in (self.grad_gamma, self.grad_beta) if g is not None]
-
-    def count_params(self) -> int:
-        return sum(w.size for w in self.weights)
-
-    def get_weights(self) -> list[NDArray]:
-        return [w.copy() for w in self.weights]
-
-    def set_weights(self, weights) -> None:
-        """Replaces the weights in place, count and shapes checked first."""
-        weights = [np.asarray(w) for w in weights]
-        check_weights(weights, self.weights)
-        for new, old in zip(weights, self.weights, strict=True):
-            old[...] = new
 
     def forward(
         self, x: NDArray, training: bool = False, logits: bool = False

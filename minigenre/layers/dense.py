@@ -7,10 +7,10 @@ from numpy.typing import DTypeLike, NDArray
 
 from minigenre import activations, initializers
 from minigenre.layers.input_layer import check_shape
-from minigenre.training.checks import check_weights
+from minigenre.layers.layer import Layer
 
 
-class Dense:
+class Dense(Layer):
     """A fully connected layer, named and shaped as Keras's ``Dense``.
 
     ``kernel`` has shape ``(input_dim, units)`` and ``bias`` shape ``(units,)``. Like
@@ -98,20 +98,6 @@ class Dense:
         return [self.kernel] if self.bias is None else [self.kernel, self.bias]
 
     trainable_weights = weights  # all of them: the optimizer updates each
-
-    def count_params(self) -> int:
-        return sum(w.size for w in self.weights)
-
-    def get_weights(self) -> list[NDArray]:
-        """Copies of ``[kernel, bias]``, as ``layer.get_weights()`` in Keras."""
-        return [w.copy() for w in self.weights]
-
-    def set_weights(self, weights) -> None:
-        """Replaces ``[kernel, bias]`` in place, count and shapes checked first."""
-        weights = [np.asarray(w) for w in weights]
-        check_weights(weights, self.weights)
-        for new, old in zip(weights, self.weights, strict=True):
-            old[...] = new  # in place: the model's flat vector stays attached
 
     def forward(
         self, x: NDArray, training: bool = False, logits: bool = False

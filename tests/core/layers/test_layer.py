@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from minigenre.layers import BatchNormalization, Dense
+from minigenre.layers.layer import Layer
+
+
+@pytest.mark.parametrize("layer", [Dense(3), BatchNormalization()])
+def test_get_weights_are_copies_and_set_weights_writes_in_place(layer):
+    assert isinstance(layer, Layer)
+    layer.build(4, np.random.default_rng(0))
+    arrays = layer.weights
+    copies = layer.get_weights()
+    pairs = zip(copies, arrays, strict=True)
+    assert all(c is not a and np.array_equal(c, a) for c, a in pairs)
+    new = [np.full_like(w, 0.5) for w in copies]
+    layer.set_weights(new)
+    assert all(
+        a is b for a, b in zip(layer.weights, arrays, strict=True)
+    )  # the same arrays
+    assert all(np.array_equal(a, n) for a, n in zip(layer.weights, new, strict=True))
+    assert layer.count_params() == sum(w.size for w in new)
+
+
+def test_set_weights_checks_count_and_shapes_before_changing_anything():
+    layer = Dense(3)
+    layer.build(4, np.random.default_rng(0))
+    before = layer.get_weights()
+    with pytest.raises(ValueError, match=r"shape \(4, 2\)"):
+        layer.set_weights([np.zeros((4, 2)), np.zeros(3)])
+    with pytest.raises(ValueError, match=r"Expected 2 weight arrays\. Received: 1"):
+        layer.set_weights([np.zeros((4, 3))])
+    kept = zip(layer.weights, before, strict=True)
+    assert all(np.array_equal(a, b) for a, b in kept)
