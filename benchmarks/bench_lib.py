@@ -205,7 +205,7 @@ def fit_cases(x, y, epochs: int, batch_size: int, trained: dict, notes: list) ->
             model = minigenre_model(activation, rep + 1, jit_compile)
             with threadpool_limits(limits=threads, user_api="blas"):
                 seconds = _timed(model.fit, x, y, **fit_args)
-            trained[f"minigenre_{activation}"] = model
+            trained[f"minigenre_{activation}" + ("_jit" if jit_compile else "")] = model
             return seconds
 
         return case
@@ -309,6 +309,10 @@ def predict_cases(x_test, trained: dict) -> dict:
         "keras": lambda rep: _timed(trained["keras"].predict, x_test, verbose=0),
         "sklearn": lambda rep: _timed(trained["sklearn"].predict_proba, x_test),
     }
+    if "minigenre_elu_jit" in trained:  # the compiled forward pass, the same bits
+        cases["minigenre_jit"] = lambda rep: _timed(
+            trained["minigenre_elu_jit"].predict, x_test
+        )
     for name in ("pytorch", "jax"):
         if name in trained:
             model, predict = trained[name]
@@ -333,7 +337,10 @@ CONTENTION_CASES = (
     "sklearn_relu",
     "pytorch",
     "jax_jit",
+    "floor_5_gemms",
+    "numpy_tight",
 )
+CONTENTION_PREDICT = ("minigenre", "minigenre_jit", "numpy_forward", "pytorch", "jax")
 
 
 @contextlib.contextmanager
@@ -348,15 +355,22 @@ def busy_core():
         spinner.wait()
 
 
-def bench_contention(x, y, epochs: int, batch_size: int, reps: int) -> dict:
-    """The fits again, each library with its defaults, while another core is busy."""
-    cases = fit_cases(x, y, epochs, batch_size, {}, [])
+def bench_contention(x, y, x_test, epochs: int, batch_size: int, reps: int) -> dict:
+    """The fits and predicts again, each library with its defaults, while another
+    core is busy."""
+    trained = {}
+    cases = fit_cases(x, y, epochs, batch_size, trained, [])
     with busy_core():
         result = _interleaved(
             {name: cases[name] for name in CONTENTION_CASES if name in cases}, reps
         )
+        predict = predict_cases(x_test, trained)
+        predict = _interleaved(
+            {name: predict[name] for name in CONTENTION_PREDICT if name in predict},
+            reps,
+        )
         load = _load_average()  # the last minute's: this scenario's own
-    return {"fit": result, "load_average_at_end": load}
+    return {"fit": result, "predict": predict, "load_average_at_end": load}
 
 
 def bench_scaling(
@@ -494,7 +508,7 @@ def run_benchmark(
     )
     result["machine"]["load_average_at_end"] = _load_average()
     if contention:
-        result["contention"] = bench_contention(x, y, epochs, batch_size, reps)
+        result["contention"] = bench_contention(x, y, x_test, epochs, batch_size, reps)
     result["targets"] = targets(result)
     return result
 

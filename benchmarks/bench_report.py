@@ -22,6 +22,7 @@ FIT_ROWS = [  # (key in result["fit"], label)
 ]
 PREDICT_ROWS = [
     ("minigenre", "minigenre predict"),
+    ("minigenre_jit", "minigenre predict, jit_compile=True"),
     ("numpy_forward", "plain NumPy forward, 1 thread"),
     ("jax", "JAX, jit forward"),
     ("pytorch", "PyTorch, no_grad forward"),
@@ -30,52 +31,37 @@ PREDICT_ROWS = [
 ]
 
 
+# #25's targets, idle and with one core busy (the busy bound 10% looser): ratios of
+# medians, each against the faster peer where it names two.
+SPEED_TARGETS = [
+    (
+        "minigenre jit / faster of PyTorch, JAX",
+        "minigenre_elu_jit",
+        "fastest_peer",
+        0.8,
+    ),
+    ("minigenre jit / 5-product floor", "minigenre_elu_jit", "floor_5_gemms", 2),
+    ("minigenre / tight NumPy loop", "minigenre_elu", "numpy_tight", 1.05),
+]
+PREDICT_TARGETS = [
+    ("minigenre jit / PyTorch forward", "minigenre_jit", "pytorch", 1.2),
+]
+
+
 def _ratio_rows(result: dict) -> list[tuple]:
     """``(name, numerator, denominator, op, bound)``, each a ``(section, key)``."""
     idle = [
         ("fit: Keras warm / minigenre", "keras_warm", "minigenre_elu", ">=", 10),
-        (
-            "fit: Keras warm / minigenre jit",
-            "keras_warm",
-            "minigenre_elu_jit",
-            ">=",
-            10,
-        ),
+        ("fit: Keras warm / minigenre jit", "keras_warm", "minigenre_elu_jit", ">=",
+         10),
         ("fit: Keras steps/epoch / minigenre", "keras_steps", "minigenre_elu", ">=", 4),
-        (
-            "fit: scikit-learn 1 thread / minigenre, relu",
-            "sklearn_relu_1_thread",
-            "minigenre_relu",
-            ">=",
-            2.5,
-        ),
-        (
-            "fit: scikit-learn 1 thread / minigenre jit, relu",
-            "sklearn_relu_1_thread",
-            "minigenre_relu_jit",
-            ">=",
-            2.5,
-        ),
-        ("fit: PyTorch / minigenre", "pytorch", "minigenre_elu", ">=", 2.5),
-        ("fit: PyTorch / minigenre jit", "pytorch", "minigenre_elu_jit", ">=", 2.5),
-        (
-            "fit: minigenre / tight NumPy loop",
-            "minigenre_elu",
-            "numpy_tight",
-            "<=",
-            1.05,
-        ),
-        ("fit: minigenre / JAX jit (stretch)", "minigenre_elu", "jax_jit", "<=", 1),
-        (
-            "fit: minigenre jit / JAX jit (stretch)",
-            "minigenre_elu_jit",
-            "jax_jit",
-            "<=",
-            1,
-        ),
+        ("fit: scikit-learn 1 thread / minigenre, relu", "sklearn_relu_1_thread",
+         "minigenre_relu", ">=", 2.5),
+        ("fit: scikit-learn 1 thread / minigenre jit, relu", "sklearn_relu_1_thread",
+         "minigenre_relu_jit", ">=", 2.5),
         ("fit: minigenre / 6-product floor", "minigenre_elu", "floor_6_gemms", "<=", 2),
-        ("fit: minigenre / 5-product floor", "minigenre_elu", "floor_5_gemms", "<=", 2),
-    ]
+    ]  # fmt: skip
+    idle += [(f"fit: {name}", a, b, "<=", bound) for name, a, b, bound in SPEED_TARGETS]
     rows = [(name, ("fit", a), ("fit", b), op, bound) for name, a, b, op, bound in idle]
     rows += [
         ("predict: Keras / minigenre", ("predict", "keras"), ("predict", "minigenre"),
@@ -83,30 +69,41 @@ def _ratio_rows(result: dict) -> list[tuple]:
         ("predict: minigenre / plain NumPy", ("predict", "minigenre"),
          ("predict", "numpy_forward"), "<=", 1.2),
     ]  # fmt: skip
+    rows += [
+        (f"predict: {name}", ("predict", a), ("predict", b), "<=", bound)
+        for name, a, b, bound in PREDICT_TARGETS
+    ]
     if "contention" in result:
         busy = [
             ("busy: Keras warm / minigenre", "keras_warm", "minigenre_elu", ">=", 10),
-            (
-                "busy: Keras warm / minigenre jit",
-                "keras_warm",
-                "minigenre_elu_jit",
-                ">=",
-                10,
-            ),
+            ("busy: Keras warm / minigenre jit", "keras_warm", "minigenre_elu_jit",
+             ">=", 10),
             ("busy: Keras steps / minigenre", "keras_steps", "minigenre_elu", ">=", 4),
-            (
-                "busy: minigenre / minigenre 1 thread",
-                "minigenre_elu",
-                "minigenre_elu_1_thread",
-                "<=",
-                1.15,
-            ),
+            ("busy: minigenre / minigenre 1 thread", "minigenre_elu",
+             "minigenre_elu_1_thread", "<=", 1.15),
+        ]  # fmt: skip
+        busy += [
+            (f"busy: {name}", a, b, "<=", round(bound * 1.1, 3))
+            for name, a, b, bound in SPEED_TARGETS
         ]
         rows += [
             (name, ("contention", a), ("contention", b), op, bound)
             for name, a, b, op, bound in busy
         ]
+        rows += [
+            (f"busy: predict: {name}", ("contention_predict", a),
+             ("contention_predict", b), "<=", round(bound * 1.1, 3))
+            for name, a, b, bound in PREDICT_TARGETS
+        ]  # fmt: skip
     return rows
+
+
+def _with_fastest_peer(cases: dict) -> dict:
+    """``cases`` plus ``fastest_peer``: the faster of PyTorch and JAX, if any ran."""
+    peers = [cases[k] for k in ("pytorch", "jax_jit") if k in cases]
+    if not peers:
+        return cases
+    return cases | {"fastest_peer": min(peers, key=lambda stats: stats["median"])}
 
 
 def targets(result: dict) -> list[dict]:
@@ -114,9 +111,10 @@ def targets(result: dict) -> list[dict]:
 
     A target whose peer did not run (not installed) is left out.
     """
-    sections = {"fit": result["fit"], "predict": result["predict"]}
+    sections = {"fit": _with_fastest_peer(result["fit"]), "predict": result["predict"]}
     if "contention" in result:
-        sections["contention"] = result["contention"]["fit"]
+        sections["contention"] = _with_fastest_peer(result["contention"]["fit"])
+        sections["contention_predict"] = result["contention"].get("predict", {})
     rows = []
     for name, (sa, a), (sb, b), op, bound in _ratio_rows(result):
         if a in sections[sa] and b in sections[sb]:
@@ -206,7 +204,10 @@ def print_table(result: dict) -> None:
             f"load average {busy['load_average_at_end'][0]:.2f} at end\n{header}"
         )
         _print_cases(FIT_ROWS, busy["fit"])
+        if busy.get("predict"):
+            print(f"  predict, {s['predict_rows']} rows")
+            _print_cases(PREDICT_ROWS, busy["predict"])
     print("\ntargets (ratios of medians from this run)")
     for t in result["targets"]:
         verdict = "met" if t["met"] else "NOT MET"
-        print(f"  {t['name']:<46}{t['value']:>8.2f}  {t['target']:<7} {verdict}")
+        print(f"  {t['name']:<52}{t['value']:>8.2f}  {t['target']:<7} {verdict}")

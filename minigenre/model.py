@@ -145,11 +145,12 @@ class Sequential(TrainStep, Trainer):
             weighted_metrics: Metrics that weigh each sample by its weight,
                 ``sum(w * hit) / sum(w)``; logged as ``weighted_accuracy`` if
                 ``metrics`` has ``accuracy`` too.
-            jit_compile: Whether Adam's ``update_step`` may run as one compiled
-                loop with the same bits (numba, the ``fast`` extra): ``True``,
-                ``False``, or ``"auto"`` (Keras's default name): only once this
-                process has trained long enough to repay loading it (see
-                ``minigenre/_speed/jit.py``).
+            jit_compile: Whether compiled forms with the same bits may run
+                (numba, the ``fast`` extra): Adam's ``update_step`` as one loop,
+                the study network's training step and ``predict`` with their
+                elementwise work fused. ``True``, ``False``, or ``"auto"``
+                (Keras's default name): only once this process has trained long
+                enough to repay loading them (see ``minigenre/_speed/jit.py``).
         """
         for name, given in (
             ("metrics", metrics),

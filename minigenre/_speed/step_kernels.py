@@ -16,7 +16,9 @@ keeping NumPy's keeps every bit:
   logits - max``, ``shifted[y]``), NumPy's ``exp``, ``softmax_rows`` (the row sums
   in NumPy's pairwise order, the probabilities, ``(p - onehot) / n``), NumPy's
   ``log`` of the sums;
-* ELU's gradient: ``elu_backward`` (``grad *= min(a + 1, 1)``).
+* ELU's gradient: ``elu_backward`` (``grad *= min(a + 1, 1)``);
+* ``predict``'s softmax (``_speed/predict_compiled.py``): ``shift_rows_in_place``
+  (``logits += bias``, ``logits -= max``), NumPy's ``exp``, ``normalize_rows``.
 """
 
 import numba
@@ -109,3 +111,28 @@ def elu_backward(grad, a):
         for j in range(grad.shape[1]):
             s = a[i, j] + one
             grad[i, j] = grad[i, j] * (s if (s < one or s != s) else one)
+
+
+@_jit
+def shift_rows_in_place(logits, bias):
+    """``predict``'s ``shift_rows``: ``logits += bias``, then ``logits -= max`` of
+    each row, in place (no labels, no loss)."""
+    for i in range(logits.shape[0]):
+        row = logits[i]
+        row += bias
+        top = row[0]
+        for j in range(1, row.shape[0]):
+            if row[j] > top or row[j] != row[j]:  # np.max: NaN wins
+                top = row[j]
+        for j in range(row.shape[0]):
+            row[j] = row[j] - top
+
+
+@_jit
+def normalize_rows(e):
+    """``e /= sum(e)`` of each row, in place: softmax's last step, the sum in
+    NumPy's pairwise order."""
+    for i in range(e.shape[0]):
+        total = _row_sum(e[i])
+        for j in range(e.shape[1]):
+            e[i, j] = e[i, j] / total

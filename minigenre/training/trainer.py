@@ -19,7 +19,7 @@ import time
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from minigenre._speed import chunks, threads
+from minigenre._speed import chunks, predict_compiled, threads
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
 from minigenre.training import loops, overflow, validation, weighting
@@ -161,11 +161,12 @@ class Trainer(ModelFiles):
             )
         weight = self._weights_of(y, sample_weight, class_weight)
         batches = loops.Batches(x, y, weight, batch_size)
-        self.make_train_function(steps=max(epochs - initial_epoch, 0) * batches.steps)
         history = History()
         history.params = {"verbose": verbose, "epochs": epochs, "steps": batches.steps}
         self.history = history  # model.history, as in Keras
         with threads.for_layers(self.layers, min(batch_size, len(x))):
+            # the probes of the compiled forms run with the fit's threads too
+            self.make_train_function(max(epochs - initial_epoch, 0) * batches.steps)
             return loops.fit_loop(
                 self,
                 batches,
@@ -240,8 +241,12 @@ class Trainer(ModelFiles):
         out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
         start = time.perf_counter()
         with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
+            compiled = predict_compiled.choose(self)  # jit_compile: same bits, or None
             for rows in parts:
-                out[rows] = self.predict_step(x[rows])
+                if compiled is None:
+                    out[rows] = self.predict_step(x[rows])
+                else:
+                    compiled(x[rows], out[rows])
         overflow.check_outputs(self, x, out, "predict")
         steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
         show_finished(verbose, steps, start, {})

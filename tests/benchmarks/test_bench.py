@@ -56,13 +56,19 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
     installed = [PEERS[name] for name in PEERS if name not in missing]
     jit_cases = JIT_CASES if FAST else set()
     assert set(result["fit"]) == FIT_CASES | jit_cases | {fit for fit, _ in installed}
-    assert set(result["predict"]) == PREDICT_CASES | {pred for _, pred in installed}
+    jit_predict = {"minigenre_jit"} if FAST else set()
+    assert set(result["predict"]) == (
+        PREDICT_CASES | jit_predict | {pred for _, pred in installed}
+    )
     for line in missing.values():
         assert line in result["notes"]
     busy = result["contention"]["fit"]
     assert {"minigenre_elu", "minigenre_elu_1_thread", "keras_warm"} <= set(busy)
     assert len(result["contention"]["load_average_at_end"]) == 3
-    for stats in [*result["fit"].values(), *result["predict"].values(), *busy.values()]:
+    busy_predict = result["contention"]["predict"]
+    assert {"minigenre", "numpy_forward"} | jit_predict <= set(busy_predict)
+    every = [*result["fit"].values(), *result["predict"].values()]
+    for stats in [*every, *busy.values(), *busy_predict.values()]:
         check_stats(stats, reps=1)
     assert [row["rows"] for row in result["scaling"]] == [50, 100]
     for row in result["scaling"]:
@@ -79,10 +85,15 @@ def test_tiny_run_prints_a_table_and_writes_complete_json(tmp_path, capsys):
         "predict: minigenre / plain NumPy",
     ):
         assert name in names
-    assert ("fit: minigenre / JAX jit (stretch)" in names) == ("jax" not in missing)
-    assert ("fit: minigenre jit / JAX jit (stretch)" in names) == (
-        FAST and "jax" not in missing
-    )
+    peer = len(installed) > 0
+    for prefix in ("fit: ", "busy: "):  # the compiled fit against the faster peer
+        name = prefix + "minigenre jit / faster of PyTorch, JAX"
+        assert (name in names) == (FAST and peer)
+        assert (prefix + "minigenre jit / 5-product floor" in names) == FAST
+        assert prefix + "minigenre / tight NumPy loop" in names
+    for prefix in ("predict: ", "busy: predict: "):
+        name = prefix + "minigenre jit / PyTorch forward"
+        assert (name in names) == (FAST and "pytorch" not in missing)
     assert ("busy: Keras warm / minigenre jit" in names) == FAST
     if FAST:
         assert "minigenre_elu_jit" in busy

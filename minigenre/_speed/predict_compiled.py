@@ -1,0 +1,93 @@
+"""The study's forward pass with its elementwise work compiled, for ``predict``.
+
+``predict_step`` (``train_step.py``: each layer's ``forward``) is the reference.
+This is the same pass for the networks ``step_compiled.py`` takes (``Dense``
+layers with bias, ELU inside, softmax at the end): the matrix products stay
+NumPy's (BLAS), into buffers kept for the call; the elementwise work between them
+runs as the loops of ``step_kernels.py`` (bias add with ELU's ``min(z, 0)``,
+ELU's join, softmax's shift and normalisation), NumPy's ``expm1`` and ``exp``
+between them. Same operations, same order, same dtype: the same bits, which
+``agrees`` checks on a probe before the pass is used, so a learner's edit of the
+readable layers predicts as edited. ``predict`` chooses it once per call, when
+``jit_compile`` allows compiled code (``True``, or ``"auto"`` once its rent is
+paid, ``jit.py``); anything else runs ``predict_step``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from minigenre._speed import jit
+
+
+def choose(model):
+    """``forward(x, out)`` for ``model``: the compiled pass when ``jit_compile``
+    allows it, the network is supported and the probe agrees; else None."""
+    if not (jit.may_compile(model.jit_compile) and supports(model)):
+        return None
+    try:
+        from minigenre._speed import step_kernels
+    except Exception:  # numba cannot load it: the readable pass, as "auto" does
+        return None
+    forward = CompiledForward(model, step_kernels)
+    return forward if agrees(model, forward) else None
+
+
+def supports(model) -> bool:
+    """Whether the compiled pass can stand for ``model.predict_step``."""
+    layers = model.layers
+    return (
+        all(type(layer).__name__ == "Dense" and layer.bias is not None
+            for layer in layers)
+        and all(layer.activation == "elu" for layer in layers[:-1])
+        and layers[-1].activation == "softmax"
+        and all(w.flags.c_contiguous and w.dtype == model.dtype
+                for layer in layers for w in layer.weights)
+    )  # fmt: skip
+
+
+class CompiledForward:
+    """``forward(x, out)``: ``model.predict_step(x)`` written into ``out``."""
+
+    def __init__(self, model, kernels) -> None:
+        self.model, self.k = model, kernels
+        self.buffers: dict[int, list] = {}  # rows -> each hidden layer's (z, low)
+
+    def _buffers(self, rows: int) -> list:
+        if rows not in self.buffers:
+            dtype, hidden = self.model.dtype, self.model.layers[:-1]
+            self.buffers[rows] = [
+                tuple(np.empty((rows, layer.units), dtype) for _ in "zl")
+                for layer in hidden
+            ]
+        return self.buffers[rows]
+
+    def __call__(self, x: NDArray, out: NDArray) -> NDArray:
+        """Writes the outputs for ``x`` (rows, in) into ``out`` (rows, classes), a
+        C-contiguous array of the model's dtype; returns ``out``."""
+        layers, k = self.model.layers, self.k
+        a = x
+        for layer, (z, low) in zip(layers[:-1], self._buffers(len(x)), strict=True):
+            np.matmul(a, layer.kernel, out=z)  # (rows, units)
+            k.bias_low(z, layer.bias, low)
+            np.expm1(low, out=low)
+            k.elu_join(z, low, z)  # ELU, in place of z
+            a = z
+        last = layers[-1]
+        np.matmul(a, last.kernel, out=out)  # (rows, classes): the logits
+        k.shift_rows_in_place(out, last.bias)
+        np.exp(out, out=out)
+        k.normalize_rows(out)
+        return out
+
+
+def agrees(model, forward: CompiledForward) -> bool:
+    """Whether the compiled pass gives ``predict_step``'s bits on a probe of 33
+    rows (large, small and negative inputs)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((33, model.input_dim)).astype(model.dtype) * 3
+    with np.errstate(all="ignore"):
+        mine = model.predict_step(x)
+        theirs = forward(x, np.empty_like(mine))
+    return mine.dtype == theirs.dtype and mine.tobytes() == theirs.tobytes()

@@ -1,0 +1,103 @@
+"""``predict``'s compiled forward pass (``jit_compile``) against ``predict_step``.
+
+It must give the readable pass's bits, chunk by chunk and for a lone last row,
+and step aside for what it does not support or when the readable layers change.
+"""
+
+import numpy as np
+import pytest
+
+from minigenre import Dense, Sequential, activations
+from minigenre.layers import Dropout
+from minigenre.study.synthetic import make_synthetic
+from minigenre.study.workflow import split_and_scale
+
+pytest.importorskip("numba")
+from minigenre._speed import predict_compiled  # after the skip
+
+
+def _trained(layers, jit_compile, x, y, dtype="float32"):
+    model = Sequential(layers, seed=0, dtype=dtype)
+    model.compile("adam", jit_compile=jit_compile)
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    return model
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_study_networks_predictions_are_bit_identical(dtype):
+    split = split_and_scale(make_synthetic(seed=0), seed=0)
+    x, y = split.x_train.astype(dtype), split.y_train
+    models = [
+        _trained([Dense(128, "elu"), Dense(10, "softmax")], jit, x, y, dtype)
+        for jit in (False, True)
+    ]
+    assert predict_compiled.choose(models[0]) is None  # False: the readable pass
+    compiled_pass = predict_compiled.choose(models[1])
+    assert isinstance(compiled_pass, predict_compiled.CompiledForward)
+    x_test = np.concatenate([split.x_val, split.x_train]).astype(dtype)
+    for rows in (x_test, x_test[:1025], x_test[:33], x_test[:1]):  # chunks, lone row
+        readable, compiled = (m.predict(rows) for m in models)
+        assert readable.tobytes() == compiled.tobytes()
+        for batch_size in (32, 7):
+            readable, compiled = (m.predict(rows, batch_size=batch_size)
+                                  for m in models)  # fmt: skip
+            assert readable.tobytes() == compiled.tobytes()
+
+
+def test_a_deeper_elu_stack_with_extreme_inputs_is_bit_identical():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((97, 7)).astype(np.float32)
+    layers = [Dense(9, "elu"), Dense(5, "elu"), Dense(4, "softmax")]
+    model = _trained(layers, True, x, rng.integers(0, 4, size=97))
+    forward = predict_compiled.choose(model)
+    assert forward is not None
+    x_new = x * np.logspace(-30, 30, 7, dtype=np.float32)  # tiny to huge columns
+    with np.errstate(all="ignore"):
+        expected = model.predict_step(x_new)
+        got = forward(x_new, np.empty_like(expected))
+    assert expected.tobytes() == got.tobytes()
+
+
+@pytest.mark.parametrize(
+    "layers",
+    [
+        lambda: [Dense(6, activation="relu"), Dense(3, activation="softmax")],
+        lambda: [Dense(6, activation="elu"), Dropout(0.5), Dense(3, "softmax")],
+        lambda: [Dense(6, activation="elu", use_bias=False), Dense(3, "softmax")],
+        lambda: [Dense(3, activation="sigmoid")],
+    ],
+    ids=["relu", "dropout", "no-bias", "sigmoid"],
+)
+def test_what_it_does_not_support_takes_the_readable_pass(layers):
+    x = np.random.default_rng(2).standard_normal((40, 5)).astype(np.float32)
+    model = _trained(layers(), True, x, np.arange(40) % 3)
+    assert predict_compiled.choose(model) is None
+    assert model.predict(x).shape == (40, 3)
+
+
+def test_an_edited_readable_elu_is_what_predict_runs(monkeypatch):
+    # A learner's ELU with alpha 0.5, in the layers built after the edit: the probe
+    # sees other bits, and predict runs the readable pass.
+    def edited(z):
+        return activations.elu(z, alpha=0.5)
+
+    x = np.random.default_rng(3).standard_normal((64, 5)).astype(np.float32)
+    y = np.arange(64) % 3
+    plain = _trained([Dense(6, "elu"), Dense(3, "softmax")], True, x, y)
+    monkeypatch.setitem(activations.ACTIVATIONS, "elu", (edited, activations.elu_grad))
+    model = _trained([Dense(6, "elu"), Dense(3, "softmax")], True, x, y)
+    assert predict_compiled.choose(plain) is not None
+    assert predict_compiled.choose(model) is None  # the probe finds the edit
+    assert model.predict(x).tobytes() == model.predict_step(x).tobytes()
+
+
+def test_auto_waits_for_its_rent_like_the_training_step(monkeypatch):
+    from minigenre._speed import jit
+
+    x = np.random.default_rng(4).standard_normal((40, 5)).astype(np.float32)
+    layers = [Dense(6, "elu"), Dense(3, "softmax")]
+    model = _trained(layers, "auto", x, np.arange(40) % 3)
+    monkeypatch.setattr(jit, "LOAD_COST_UPDATES", float("inf"))  # not yet paid
+    assert predict_compiled.choose(model) is None
+    monkeypatch.setattr(jit, "LOAD_COST_UPDATES", 0)  # paid: the compiled pass
+    assert predict_compiled.choose(model) is not None
