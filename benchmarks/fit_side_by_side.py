@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import statistics
 import sys
@@ -26,28 +27,47 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+LAZY = ("minigenre._speed.step_kernels", "minigenre._speed.adam_compiled")
+
 
 def load(tree: Path):
-    """Imports ``minigenre`` from ``tree``, dropping any already imported."""
+    """Imports ``minigenre`` from ``tree``, dropping any already imported; returns
+    the package and its modules (``use`` puts them back in ``sys.modules``, where
+    the lazy imports of a fit look)."""
     for name in [m for m in sys.modules if m.split(".")[0] == "minigenre"]:
         del sys.modules[name]
     sys.path.insert(0, str(tree))
     try:
         package = importlib.import_module("minigenre")
+        if importlib.util.find_spec("numba") is not None:
+            for name in LAZY:  # numba's compiled loops, imported at a fit's start
+                importlib.import_module(name)
     finally:
         sys.path.remove(str(tree))
     if not Path(package.__file__).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"minigenre came from {package.__file__}, not {tree}")
+    modules = {k: v for k, v in sys.modules.items() if k.split(".")[0] == "minigenre"}
+    return package, modules
+
+
+def use(tree: tuple) -> object:
+    """``tree``'s package, its modules in ``sys.modules``."""
+    package, modules = tree
+    for name in [m for m in sys.modules if m.split(".")[0] == "minigenre"]:
+        del sys.modules[name]
+    sys.modules.update(modules)
     return package
 
 
-def fit(package, x, y) -> tuple[tuple[float, float], list, dict]:
+def fit(package, x, y, jit_compile=False) -> tuple[tuple[float, float], list, dict]:
     """((wall s, CPU s), weights, history) of a 4-epoch fit of the study's network."""
     model = package.Sequential(
         [package.Dense(128, activation="elu"), package.Dense(10, activation="softmax")],
         seed=0,
     )
-    model.compile(optimizer=package.Adam(), metrics=["accuracy"])
+    model.compile(
+        optimizer=package.Adam(), metrics=["accuracy"], jit_compile=jit_compile
+    )
     wall, cpu = time.perf_counter(), time.process_time()
     history = model.fit(x, y, batch_size=32, epochs=4, verbose=0)
     seconds = (time.perf_counter() - wall, time.process_time() - cpu)
@@ -59,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("old", type=Path, help="the tree before the change")
     parser.add_argument("new", type=Path, nargs="?", default=Path(__file__).parents[1])
     parser.add_argument("--reps", type=int, default=11, help="timed fits each (11)")
+    parser.add_argument(
+        "--jit-compile", action="store_true", help="compile(jit_compile=True) both"
+    )
     args = parser.parse_args(argv)
     packages = {"old": load(args.old), "new": load(args.new)}
     # The data through the new tree's study code, float32 as the model trains on it.
@@ -69,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     x, y = split.x_train.astype(np.float32), split.y_train
     times: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
     with threadpool_limits(limits=1, user_api="blas"):
-        (_, w_old, h_old), (_, w_new, h_new) = (fit(p, x, y) for p in packages.values())
+        jit = args.jit_compile
+        (_, w_old, h_old), (_, w_new, h_new) = (
+            fit(use(p), x, y, jit) for p in packages.values()
+        )
         same = h_old == h_new and all(
             np.array_equal(a, b) for a, b in zip(w_old, w_new, strict=True)
         )
@@ -77,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average before: {os.getloadavg()}")
         for rep in range(args.reps):
             for which in ("old", "new") if rep % 2 == 0 else ("new", "old"):
-                times[which].append(fit(packages[which], x, y)[0])
+                times[which].append(fit(use(packages[which]), x, y, jit)[0])
         print(f"load average after: {os.getloadavg()}")
     for i, clock in enumerate(["wall", "CPU"]):
         median = {k: statistics.median(t[i] for t in v) for k, v in times.items()}

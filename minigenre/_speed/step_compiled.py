@@ -86,18 +86,17 @@ class CompiledStep:
         k.shift_rows(logits, last.bias, y, shifted, picked)
         np.exp(shifted, out=shifted)
         grad = logits  # the logits are used up: dL/dlogits goes there
-        k.softmax_rows(shifted, y, probs, grad, totals)
+        k.softmax_rows(shifted, y, probs, grad, totals, last.grad_bias)
         np.log(totals, out=totals)
         loss = np.subtract(totals, picked, out=totals)  # (batch,)
         for i in range(len(layers) - 1, -1, -1):
             layer = layers[i]
             np.matmul(inputs[i].T, grad, out=layer.grad_kernel)  # (in, units)
-            grad.sum(axis=0, out=layer.grad_bias)
             if i == 0:
                 break
             below = bufs[i - 1][1]  # its low is used up: dL/da goes there
             np.matmul(grad, layer.kernel.T, out=below)  # (batch, in)
-            k.elu_backward(below, inputs[i])
+            k.elu_backward(below, inputs[i], layers[i - 1].grad_bias)
             grad = below
         return probs, loss
 

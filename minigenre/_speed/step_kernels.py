@@ -14,9 +14,11 @@ keeping NumPy's keeps every bit:
   ``low`` in place, ``elu_join`` (``a = max(z, 0) + low``);
 * softmax with cross-entropy: ``shift_rows`` (``logits += bias``, ``shifted =
   logits - max``, ``shifted[y]``), NumPy's ``exp``, ``softmax_rows`` (the row sums
-  in NumPy's pairwise order, the probabilities, ``(p - onehot) / n``), NumPy's
-  ``log`` of the sums;
-* ELU's gradient: ``elu_backward`` (``grad *= min(a + 1, 1)``);
+  in NumPy's pairwise order, the probabilities, ``(p - onehot) / n`` and its sum
+  over the rows, the output layer's bias gradient), NumPy's ``log`` of the sums;
+* ELU's gradient: ``elu_backward`` (``grad *= min(a + 1, 1)``, and its sum over
+  the rows, the layer's bias gradient: NumPy sums over rows from zero, one row
+  after the other, which the loops do too);
 * ``predict``'s softmax (``_speed/predict_compiled.py``): ``shift_rows_in_place``
   (``logits += bias``, ``logits -= max``), NumPy's ``exp``, ``normalize_rows``.
 """
@@ -88,29 +90,36 @@ def shift_rows(logits, bias, y, shifted, picked):
 
 
 @_jit
-def softmax_rows(e, y, probs, grad, totals):
+def softmax_rows(e, y, probs, grad, totals, grad_bias):
     """From ``e = exp(shifted)``: each row's sum (``totals``), ``probs = e /
-    total`` and ``grad = (p - onehot) / n``."""
+    total``, ``grad = (p - onehot) / n`` and ``grad_bias = grad.sum(axis=0)``."""
     n = e.shape[0]
     scale = e.dtype.type(n)
     one = e.dtype.type(1)
+    grad_bias[:] = 0  # NumPy's sum over rows: from zero, row after row
     for i in range(n):
         total = _row_sum(e[i])
         totals[i] = total
         for j in range(e.shape[1]):
             p = e[i, j] / total
             probs[i, j] = p
-            grad[i, j] = ((p - one) if j == y[i] else p) / scale
+            g = ((p - one) if j == y[i] else p) / scale
+            grad[i, j] = g
+            grad_bias[j] += g
 
 
 @_jit
-def elu_backward(grad, a):
-    """``grad *= min(a + 1, 1)``: ELU's slope from its output (alpha 1)."""
+def elu_backward(grad, a, grad_bias):
+    """``grad *= min(a + 1, 1)``: ELU's slope from its output (alpha 1); and
+    ``grad_bias = grad.sum(axis=0)``, the layer's bias gradient."""
     one = grad.dtype.type(1)
+    grad_bias[:] = 0  # NumPy's sum over rows: from zero, row after row
     for i in range(grad.shape[0]):
         for j in range(grad.shape[1]):
             s = a[i, j] + one
-            grad[i, j] = grad[i, j] * (s if (s < one or s != s) else one)
+            g = grad[i, j] * (s if (s < one or s != s) else one)
+            grad[i, j] = g
+            grad_bias[j] += g
 
 
 @_jit
