@@ -23,22 +23,26 @@ import sys
 import time
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from minigenre import Dense, Sequential
+from minigenre import Dense, Sequential, set_blas_threads
 
 SIZES = [(1024, 32), (1024, 256), (1024, 1024), (4096, 256), (4096, 1024)]
 STUDY_CHUNKS = [1024, 2048, 6544]  # rows per predict chunk, of the 6544 test rows
 
 
 def median_ms(model, x, threads: int, reps: int, rows: int) -> list[float]:
-    with threadpool_limits(limits=threads, user_api="blas"):
+    # set_blas_threads, not a threadpoolctl limit: predict's own rule would pick one
+    # thread below PARALLEL_WORK whatever the limit allows
+    set_blas_threads(threads)
+    try:
         model.predict(x, batch_size=rows)  # warm-up
         seconds = []
         for _ in range(reps):
             start = time.perf_counter()
             model.predict(x, batch_size=rows)
             seconds.append(time.perf_counter() - start)
+    finally:
+        set_blas_threads(None)
     return seconds
 
 

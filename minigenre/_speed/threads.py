@@ -19,6 +19,14 @@ three sizes of four; 0.8x in one) and 0.8-1.05x busy. Smaller products lose more
 4x slower at 2**25 with a core busy. So one thread per 2**30 multiply-adds: the
 second from 2**31.
 
+Re-measured for ``predict``'s products (``benchmarks/thread_rule.py``, two threads
+fixed with ``set_blas_threads``): the study's network predicting 6544 rows in chunks
+of 1024 to 6544 rows (2**25 to 2**27.7), readable or compiled, ran 1.4-1.5x faster
+on two threads idle and 0.6-1.3x (four of six slower) with one core busy; products of
+2**28 to 2**30 1.5x idle, 0.5-0.7x busy; 2**32 and 2**34 1.8x idle, 0.8-0.9x busy.
+A second thread gains at most 1.5x where it may lose 2x, and a library cannot see
+whether the other core is free: the rule stays.
+
 The user's choice wins: if they set one of ``USER_VARIABLES`` (read by the BLAS when
 NumPy loads it) the pool is left alone, and ``set_blas_threads(n)`` fixes the count
 for every call. The pool never grows beyond its size at the call (a caller's own
