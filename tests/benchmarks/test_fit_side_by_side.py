@@ -8,21 +8,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
 SCRIPT = ROOT / "benchmarks" / "fit_side_by_side.py"
 
 
-def run(old: Path, new: Path) -> subprocess.CompletedProcess:
+def run(old: Path, new: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(old), str(new), "--reps", "1"],
+        [sys.executable, str(SCRIPT), str(old), str(new), "--reps", "1", *args],
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
-def test_the_same_tree_twice_is_bit_identical_and_timed():
-    result = run(ROOT, ROOT)
+@pytest.mark.parametrize("args", [(), ("--jit-compile",)], ids=["numpy", "jit"])
+def test_the_same_tree_twice_is_bit_identical_and_timed(args):
+    if args:
+        pytest.importorskip("numba")
+    result = run(ROOT, ROOT, *args)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "weights and history bit-identical: True"
