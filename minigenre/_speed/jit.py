@@ -122,10 +122,7 @@ def _compiled_update(optimizer, weights: list[NDArray]):
             )
         return None
 
-    def compiled(i, *args) -> None:
-        kernels.adam_update(*args)
-
-    return _per_array(optimizer, compiled, _dtype_scalars)
+    return _per_array(optimizer, kernels.adam_update, _dtype_scalars)
 
 
 def _dtype_scalars(optimizer, dtype) -> tuple:
@@ -136,17 +133,22 @@ def _dtype_scalars(optimizer, dtype) -> tuple:
 
 
 def _per_array(optimizer, update, scalars_of):
-    """``fast_update(ws, gs, alpha)``: ``update(i, w, g, m, v, alpha, *scalars)``
-    on the (size,) views of each array ``i`` it can take; ``update_step`` on any
-    other (e.g. gradients of another dtype).
+    """``fast_update(ws, gs, alpha)``: ``update(w, g, m, v, alpha, *scalars)`` on
+    the (size,) views of each array it can take; ``update_step`` on any other
+    (e.g. gradients of another dtype).
 
     ``fit`` passes the same flat vectors every step: each array's check and views
-    are kept from the last call while its arrays stay the same objects.
+    are kept from the last call while its arrays stay the same objects, and the
+    scalars while the dtype and the settings they come from stay the same.
     """
     last: dict[int, tuple] = {}  # i -> ((w, g, m, v), their views or None)
+    kept: list = [None, None]  # [(dtype, beta_1, beta_2, epsilon), their scalars]
 
     def fast_update(ws, gs, alpha) -> None:
-        scalars = scalars_of(optimizer, ws[0].dtype)
+        key = (ws[0].dtype, optimizer.beta_1, optimizer.beta_2, optimizer.epsilon)
+        if key != kept[0]:
+            kept[:] = key, scalars_of(optimizer, ws[0].dtype)
+        scalars = kept[1]
         arrays = zip(ws, gs, optimizer.momentums, optimizer.velocities, strict=True)
         for i, (w, g, m, v) in enumerate(arrays):
             seen = last.get(i)
@@ -155,7 +157,7 @@ def _per_array(optimizer, update, scalars_of):
             if seen[1] is None:
                 optimizer.update_step(w, g, m, v, alpha)
             else:
-                update(i, *seen[1], alpha, *scalars)
+                update(*seen[1], alpha, *scalars)
 
     return fast_update
 
