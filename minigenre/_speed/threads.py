@@ -24,8 +24,13 @@ fixed with ``set_blas_threads``): the study's network predicting 6544 rows in ch
 of 1024 to 6544 rows (2**25 to 2**27.7), readable or compiled, ran 1.4-1.5x faster
 on two threads idle and 0.6-1.3x (four of six slower) with one core busy; products of
 2**28 to 2**30 1.5x idle, 0.5-0.7x busy; 2**32 and 2**34 1.8x idle, 0.8-0.9x busy.
-A second thread gains at most 1.5x where it may lose 2x, and a library cannot see
-whether the other core is free: the rule stays.
+So from ``SHARE_WORK`` (2**24) multiply-adds a call takes a second thread when a
+core is free at that moment (``free_cores``: the CPUs this process may use minus
+the other processes' tasks the kernel has runnable right now, from ``/proc``); a
+busy machine keeps the rule above. For the study's network that
+is ``predict`` and ``evaluate`` in chunks of 1024 rows (2**25); a training batch
+of 32 rows (2**20) never shares. Where ``/proc/loadavg`` cannot be read (not
+Linux), the rule above alone decides.
 
 The user's choice wins: if they set one of ``USER_VARIABLES`` (read by the BLAS when
 NumPy loads it) the pool is left alone, and ``set_blas_threads(n)`` fixes the count
@@ -44,6 +49,8 @@ from collections.abc import Iterator
 from threadpoolctl import ThreadpoolController
 
 PARALLEL_WORK = 2**30  # multiply-adds of one product worth one more thread (above)
+SHARE_WORK = 2**24  # multiply-adds from which a free core is worth taking (above)
+MAX_TASKS = 16  # threads of this process free_cores looks through, at most
 USER_VARIABLES = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -87,15 +94,49 @@ def _controller() -> ThreadpoolController:
     return _blas
 
 
-def choose(multiply_adds: int, current: int) -> int:
-    """The thread count for products of ``multiply_adds``, with ``current`` now.
+def choose(multiply_adds: int, current: int, free: int | None = None) -> int:
+    """The thread count for products of ``multiply_adds``, with ``current`` now
+    and ``free`` cores idle (None: unknown).
 
-    >>> choose(32 * 264 * 128, current=2)  # one batch of the study's network
+    >>> choose(32 * 264 * 128, current=2, free=1)  # one batch of the study's network
+    1
+    >>> choose(1024 * 264 * 128, current=2, free=1)  # a predict chunk, a core free
+    2
+    >>> choose(1024 * 264 * 128, current=2, free=0)  # ... every core busy
     1
     >>> choose(2**31, current=8)
     2
     """
-    return max(1, min(current, multiply_adds // PARALLEL_WORK))
+    threads = max(1, min(current, multiply_adds // PARALLEL_WORK))
+    if free and multiply_adds >= SHARE_WORK:
+        threads = max(threads, min(current, 1 + free))
+    return threads
+
+
+def free_cores() -> int | None:
+    """How many of this process's CPUs no other process needs at this moment:
+    their count minus the tasks the kernel has runnable (``/proc/loadavg``'s
+    fourth field) that are not this process's own (its BLAS threads may still be
+    spinning after the last product). None where that cannot be read, or where
+    the process has more than ``MAX_TASKS`` threads to look through (TensorFlow
+    loaded, say)."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+        if len(tasks) > MAX_TASKS:
+            return None
+        own = sum(_running(f"/proc/self/task/{tid}/stat") for tid in tasks)
+        with open("/proc/loadavg", encoding="ascii") as f:
+            runnable = int(f.read().split()[3].split("/")[0])
+        cpus = len(os.sched_getaffinity(0))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+    return max(0, cpus - (runnable - own) - 1)  # - 1: this thread's own core
+
+
+def _running(stat_path: str) -> bool:
+    """Whether the task of ``/proc/.../stat`` is runnable (state R)."""
+    with open(stat_path, encoding="ascii", errors="replace") as f:
+        return f.read().rpartition(")")[2].split()[0] == "R"  # after the name
 
 
 @contextlib.contextmanager
@@ -109,7 +150,10 @@ def blas_threads(multiply_adds: int) -> Iterator[None]:
     if not sizes:  # no BLAS found (NumPy without one): nothing to choose
         yield
         return
-    threads = _fixed or choose(multiply_adds, max(sizes))
+    current = max(sizes)
+    asks = _fixed is None and multiply_adds >= SHARE_WORK and current > 1
+    free = free_cores() if asks else None
+    threads = _fixed or choose(multiply_adds, current, free)
     if all(size == threads for size in sizes):
         yield  # already so: spare the limit's cost
         return
