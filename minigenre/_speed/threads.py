@@ -119,7 +119,12 @@ def free_cores() -> int | None:
     fourth field) that are not this process's own (its BLAS threads may still be
     spinning after the last product). None where that cannot be read, or where
     the process has more than ``MAX_TASKS`` threads to look through (TensorFlow
-    loaded, say)."""
+    loaded, say).
+
+    >>> free = free_cores()
+    >>> free is None or 0 <= free < os.cpu_count()
+    True
+    """
     try:
         tasks = os.listdir("/proc/self/task")
         if len(tasks) > MAX_TASKS:

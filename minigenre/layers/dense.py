@@ -19,7 +19,8 @@ class Dense(Layer):
 
     Args:
         units: Number of output units, a positive integer.
-        activation: ``"elu"``, ``"relu"``, ``"softmax"``, ``"linear"`` or ``None``.
+        activation: ``"elu"``, ``"relu"``, ``"softmax"``, ``"sigmoid"``, ``"tanh"``,
+            ``"linear"`` or ``None`` (the names of ``activations.ACTIVATIONS``).
         use_bias: Whether to add a bias vector.
         kernel_initializer: Initializer name or callable ``(shape, rng, dtype)``.
         bias_initializer: Initializer name or callable.

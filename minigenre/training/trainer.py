@@ -226,6 +226,10 @@ class Trainer(ModelFiles):
                 large chunks with the same bits (``_speed/chunks.py``).
             verbose: 0 silent (the default here; Keras shows a bar), 1 a progress
                 bar, 2 one line.
+
+        ``predict_function`` is then the pass it ran: ``predict_step``, or with
+        ``jit_compile`` the same pass compiled where it gives the same bits
+        (``_speed/predict_compiled.py``).
         """
         if not self.built:
             raise ValueError("The model is not built: call fit() or set_weights().")
@@ -241,7 +245,9 @@ class Trainer(ModelFiles):
         out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
         start = time.perf_counter()
         with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
-            compiled = predict_compiled.choose(self)  # jit_compile: same bits, or None
+            # predict_step, or with jit_compile the same pass compiled (same bits)
+            compiled = predict_compiled.choose(self)
+            self.predict_function = compiled or self.predict_step  # Keras's name
             for rows in parts:
                 if compiled is None:
                     out[rows] = self.predict_step(x[rows])

@@ -4,6 +4,9 @@ It must give the readable pass's bits, chunk by chunk and for a lone last row,
 and step aside for what it does not support or when the readable layers change.
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -13,7 +16,11 @@ from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
 
 pytest.importorskip("numba")
-from minigenre._speed import predict_compiled  # after the skip
+
+
+def compiled(model) -> bool:
+    """Whether the model's last predict ran the compiled pass."""
+    return model.predict_function != model.predict_step
 
 
 def _trained(layers, jit_compile, x, y, dtype="float32"):
@@ -31,17 +38,15 @@ def test_the_study_networks_predictions_are_bit_identical(dtype):
         _trained([Dense(128, "elu"), Dense(10, "softmax")], jit, x, y, dtype)
         for jit in (False, True)
     ]
-    assert predict_compiled.choose(models[0]) is None  # False: the readable pass
-    compiled_pass = predict_compiled.choose(models[1])
-    assert isinstance(compiled_pass, predict_compiled.CompiledForward)
     x_test = np.concatenate([split.x_val, split.x_train]).astype(dtype)
     for rows in (x_test, x_test[:1025], x_test[:33], x_test[:1]):  # chunks, lone row
-        readable, compiled = (m.predict(rows) for m in models)
-        assert readable.tobytes() == compiled.tobytes()
+        readable, fast = (m.predict(rows) for m in models)
+        assert not compiled(models[0])
+        assert compiled(models[1])
+        assert readable.tobytes() == fast.tobytes()
         for batch_size in (32, 7):
-            readable, compiled = (m.predict(rows, batch_size=batch_size)
-                                  for m in models)  # fmt: skip
-            assert readable.tobytes() == compiled.tobytes()
+            readable, fast = (m.predict(rows, batch_size=batch_size) for m in models)
+            assert readable.tobytes() == fast.tobytes()
 
 
 def test_a_deeper_elu_stack_with_extreme_inputs_is_bit_identical():
@@ -49,12 +54,11 @@ def test_a_deeper_elu_stack_with_extreme_inputs_is_bit_identical():
     x = rng.standard_normal((97, 7)).astype(np.float32)
     layers = [Dense(9, "elu"), Dense(5, "elu"), Dense(4, "softmax")]
     model = _trained(layers, True, x, rng.integers(0, 4, size=97))
-    forward = predict_compiled.choose(model)
-    assert forward is not None
     x_new = x * np.logspace(-30, 30, 7, dtype=np.float32)  # tiny to huge columns
     with np.errstate(all="ignore"):
         expected = model.predict_step(x_new)
-        got = forward(x_new, np.empty_like(expected))
+    got = model.predict(x_new)
+    assert compiled(model)
     assert expected.tobytes() == got.tobytes()
 
 
@@ -71,8 +75,8 @@ def test_a_deeper_elu_stack_with_extreme_inputs_is_bit_identical():
 def test_what_it_does_not_support_takes_the_readable_pass(layers):
     x = np.random.default_rng(2).standard_normal((40, 5)).astype(np.float32)
     model = _trained(layers(), True, x, np.arange(40) % 3)
-    assert predict_compiled.choose(model) is None
     assert model.predict(x).shape == (40, 3)
+    assert not compiled(model)
 
 
 def test_an_edited_readable_elu_is_what_predict_runs(monkeypatch):
@@ -86,18 +90,26 @@ def test_an_edited_readable_elu_is_what_predict_runs(monkeypatch):
     plain = _trained([Dense(6, "elu"), Dense(3, "softmax")], True, x, y)
     monkeypatch.setitem(activations.ACTIVATIONS, "elu", (edited, activations.elu_grad))
     model = _trained([Dense(6, "elu"), Dense(3, "softmax")], True, x, y)
-    assert predict_compiled.choose(plain) is not None
-    assert predict_compiled.choose(model) is None  # the probe finds the edit
+    plain.predict(x)
+    assert compiled(plain)
     assert model.predict(x).tobytes() == model.predict_step(x).tobytes()
+    assert not compiled(model)  # the probe found the edit
 
 
-def test_auto_waits_for_its_rent_like_the_training_step(monkeypatch):
-    from minigenre._speed import jit
-
-    x = np.random.default_rng(4).standard_normal((40, 5)).astype(np.float32)
-    layers = [Dense(6, "elu"), Dense(3, "softmax")]
-    model = _trained(layers, "auto", x, np.arange(40) % 3)
-    monkeypatch.setattr(jit, "LOAD_COST_UPDATES", float("inf"))  # not yet paid
-    assert predict_compiled.choose(model) is None
-    monkeypatch.setattr(jit, "LOAD_COST_UPDATES", 0)  # paid: the compiled pass
-    assert predict_compiled.choose(model) is not None
+def test_auto_waits_for_its_rent_like_the_training_step():
+    # The rent is the process's training so far: a new process, one small fit.
+    code = (
+        "import numpy as np\n"
+        "from minigenre import Dense, Sequential\n"
+        "x = np.random.default_rng(4).standard_normal((40, 5)).astype(np.float32)\n"
+        "model = Sequential([Dense(6, 'elu'), Dense(3, 'softmax')], seed=0)\n"
+        "model.compile('adam', jit_compile='auto')\n"
+        "model.fit(x, np.arange(40) % 3, epochs=1, verbose=0)\n"
+        "model.predict(x)\n"
+        "print(model.predict_function == model.predict_step)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"  # one small fit pays no rent
