@@ -74,16 +74,23 @@ def _row_sum(e):
 
 
 @_jit
+def _row_max(row):
+    """``np.max`` of one row: the largest value, or NaN if there is one."""
+    top = row[0]
+    for j in range(1, row.shape[0]):
+        if row[j] > top or row[j] != row[j]:  # np.max: NaN wins
+            top = row[j]
+    return top
+
+
+@_jit
 def shift_rows(logits, bias, y, shifted, picked):
     """``logits += bias`` (batch, classes) in place; ``shifted = logits - max``
     of each row, and ``picked = shifted[y]``."""
     for i in range(logits.shape[0]):
         row = logits[i]
         row += bias
-        top = row[0]
-        for j in range(1, row.shape[0]):
-            if row[j] > top or row[j] != row[j]:  # np.max: NaN wins
-                top = row[j]
+        top = _row_max(row)
         for j in range(row.shape[0]):
             shifted[i, j] = row[j] - top
         picked[i] = shifted[i, y[i]]
@@ -129,10 +136,7 @@ def shift_rows_in_place(logits, bias):
     for i in range(logits.shape[0]):
         row = logits[i]
         row += bias
-        top = row[0]
-        for j in range(1, row.shape[0]):
-            if row[j] > top or row[j] != row[j]:  # np.max: NaN wins
-                top = row[j]
+        top = _row_max(row)
         for j in range(row.shape[0]):
             row[j] = row[j] - top
 

@@ -5,9 +5,9 @@ It must give ``train_step``'s bits, and step aside for what it does not support.
 
 import numpy as np
 import pytest
+from compiled_cases import UNSUPPORTED
 
 from minigenre import Dense, Sequential
-from minigenre.layers import Dropout
 from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
 
@@ -57,16 +57,7 @@ def test_deeper_elu_stacks_and_a_last_short_batch_are_bit_identical():
         assert a.tobytes() == b.tobytes()
 
 
-@pytest.mark.parametrize(
-    "layers",
-    [
-        lambda: [Dense(6, activation="relu"), Dense(3, activation="softmax")],
-        lambda: [Dense(6, activation="elu"), Dropout(0.5), Dense(3, "softmax")],
-        lambda: [Dense(6, activation="elu", use_bias=False), Dense(3, "softmax")],
-        lambda: [Dense(3, activation="sigmoid")],
-    ],
-    ids=["relu", "dropout", "no-bias", "sigmoid"],
-)
+@UNSUPPORTED
 def test_what_it_does_not_support_takes_the_readable_step(layers):
     x = np.random.default_rng(2).standard_normal((40, 5)).astype(np.float32)
     model, _ = _fit(layers, True, x, np.arange(40) % 3)
