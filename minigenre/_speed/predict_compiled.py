@@ -3,7 +3,7 @@
 ``predict_step`` (``train_step.py``: each layer's ``forward``) is the reference.
 This is the same pass for the networks ``step_compiled.py`` takes (``Dense``
 layers with bias, ELU inside, softmax at the end): the matrix products stay
-NumPy's (BLAS), into buffers kept for the call; the elementwise work between them
+NumPy's (BLAS), into buffers kept between calls; the elementwise work between them
 runs as the loops of ``step_kernels.py`` (bias add with ELU's ``min(z, 0)``,
 ELU's join, softmax's shift and normalisation), NumPy's ``expm1`` and ``exp``
 between them. Same operations, same order, same dtype: the same bits, which
@@ -21,11 +21,18 @@ from numpy.typing import NDArray
 from minigenre._speed import jit
 
 
-def choose(model):
+def choose(model, last=None):
     """``forward(x, out)`` for ``model``: the compiled pass when ``jit_compile``
-    allows it, the network is supported and the probe agrees; else None."""
+    allows it, the network is supported and the probe agrees; else None.
+
+    ``last`` is the pass of the model's previous predict: kept if it is a compiled
+    pass for the same layer objects (the probe, about 0.1 ms, would find what it
+    found then), so predicting a few rows at a time pays the probe once.
+    """
     if not (jit.may_compile(model.jit_compile) and supports(model)):
         return None
+    if isinstance(last, CompiledForward) and last.agreed_for(model):
+        return last
     try:
         from minigenre._speed import step_kernels
     except Exception:  # numba cannot load it: the readable pass, as "auto" does
@@ -52,10 +59,21 @@ class CompiledForward:
 
     def __init__(self, model, kernels) -> None:
         self.model, self.k = model, kernels
+        self.layers = list(model.layers)  # the layer objects the probe checked
         self.buffers: dict[int, list] = {}  # rows -> each hidden layer's (z, low)
+
+    def agreed_for(self, model) -> bool:
+        """Whether this pass was checked for ``model`` as its layers are now."""
+        return (
+            self.model is model
+            and all(a is b for a, b in zip(self.layers, model.layers, strict=False))
+            and len(self.layers) == len(model.layers)
+        )
 
     def _buffers(self, rows: int) -> list:
         if rows not in self.buffers:
+            if len(self.buffers) > 1:  # a chunk's size and one other, no more
+                self.buffers.clear()  # (kept between calls: bounded)
             dtype, hidden = self.model.dtype, self.model.layers[:-1]
             self.buffers[rows] = [
                 tuple(np.empty((rows, layer.units), dtype) for _ in "zl")

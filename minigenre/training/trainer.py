@@ -246,7 +246,9 @@ class Trainer(ModelFiles):
         start = time.perf_counter()
         with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
             # predict_step, or with jit_compile the same pass compiled (same bits)
-            compiled = predict_compiled.choose(self)
+            compiled = predict_compiled.choose(
+                self, getattr(self, "predict_function", None)
+            )
             self.predict_function = compiled or self.predict_step  # Keras's name
             for rows in parts:
                 if compiled is None:

@@ -62,6 +62,22 @@ def test_a_deeper_elu_stack_with_extreme_inputs_is_bit_identical():
     assert expected.tobytes() == got.tobytes()
 
 
+def test_the_pass_and_its_probe_are_kept_between_calls_with_bounded_buffers():
+    x = np.random.default_rng(5).standard_normal((3000, 5)).astype(np.float32)
+    model = _trained(
+        [Dense(6, "elu"), Dense(3, "softmax")], True, x, np.arange(3000) % 3
+    )
+    model.predict(x)
+    first = model.predict_function
+    for rows in range(1, 40):  # many last-chunk sizes
+        got = model.predict(x[:rows])
+        assert got.tobytes() == model.predict_step(x[:rows]).tobytes()
+    assert model.predict_function is first  # probed once
+    assert len(first.buffers) <= 2
+    model.layers[0].kernel = model.layers[0].kernel * 2  # new weights, same layers
+    assert model.predict(x).tobytes() == model.predict_step(x).tobytes()
+
+
 @UNSUPPORTED
 def test_what_it_does_not_support_takes_the_readable_pass(layers):
     x = np.random.default_rng(2).standard_normal((40, 5)).astype(np.float32)
