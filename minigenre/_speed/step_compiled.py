@@ -39,16 +39,32 @@ def choose(model, flat):
 
 def supports(model) -> bool:
     """Whether the compiled step can stand for ``model.train_step``."""
-    layers = model.layers
     return (
         model.loss.name == "sparse_categorical_crossentropy"
         and not model.loss.from_logits
-        and all(type(layer).__name__ == "Dense" and layer.bias is not None
-                for layer in layers)
+        and supports_network(model)
+    )
+
+
+def supports_network(model) -> bool:
+    """Whether ``model``'s layers are the study's kind, which the compiled step and
+    ``predict_compiled.py``'s pass take: ``Dense`` layers with bias, ELU inside,
+    softmax at the end, C-contiguous weights."""
+    layers = model.layers
+    return (
+        all(type(layer).__name__ == "Dense" and layer.bias is not None
+            for layer in layers)
         and all(layer.activation == "elu" for layer in layers[:-1])
         and layers[-1].activation == "softmax"
         and all(w.flags.c_contiguous for layer in layers for w in layer.weights)
     )  # fmt: skip
+
+
+def probe_rows(model) -> np.ndarray:
+    """The probes' 33 rows (33: a lone row past a batch of 32), (33, inputs) in the
+    model's dtype: large, small and negative values, the same every time."""
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((33, model.input_dim)).astype(model.dtype) * 3
 
 
 class CompiledStep:
@@ -127,8 +143,7 @@ class CompiledStep:
 def agrees(model, step: CompiledStep) -> bool:
     """Whether the compiled forward and backward give the readable ones' bits
     (outputs, losses, every gradient) on a probe batch of 33 rows."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((33, model.input_dim)).astype(model.dtype) * 3
+    x = probe_rows(model)
     y = np.arange(33) % model.layers[-1].units
     with np.errstate(all="ignore"):
         out, per_sample = model.compute_loss(x, y, training=True)
