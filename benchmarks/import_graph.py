@@ -56,8 +56,9 @@ CORE_LEVELS = (
     ),
     (
         "the network's pieces",
-        ("minigenre.activations", "minigenre.initializers", "minigenre.losses",
-         "minigenre.losses.*", "minigenre.metrics", "minigenre.optimizers",
+        ("minigenre.activations", "minigenre.activations.*", "minigenre.initializers",
+         "minigenre.losses", "minigenre.losses.*", "minigenre.metrics",
+         "minigenre.optimizers",
          "minigenre.optimizers.*", "minigenre.layers", "minigenre.layers.*",
          "minigenre.callbacks", "minigenre.train_step"),
     ),

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from minigenre import Dense, Sequential
 from minigenre.study.synthetic import make_synthetic
 from minigenre.study.workflow import split_and_scale
-from minigenre.training import loops
+from minigenre.train_step import Batches, RunningLogs
 
 STEPS = 440  # 4 epochs of 110 batches of 32 rows (the last one 2 rows)
 
@@ -50,7 +50,7 @@ def parts(x, y) -> dict:
     h, logits = np.empty((32, 128), np.float32), np.empty((32, 10), np.float32)
     g0, g1, gh = np.empty_like(k0), np.empty_like(k1), np.empty_like(h)
     weights, gradients = step.flat.weights, step.flat.gradients
-    batches = loops.Batches(x, y, None, 32)
+    batches = Batches(x, y, None, 32)
     out = np.full((32, 10), 0.1, np.float32)
 
     def products():
@@ -74,7 +74,7 @@ def parts(x, y) -> dict:
             np.vdot(weights, weights)
 
     def loop():
-        logs, rng = loops.RunningLogs(model), np.random.default_rng(0)
+        logs, rng = RunningLogs(model), np.random.default_rng(0)
         for _ in range(4):
             for _, y_batch, weight in batches.epoch(rng):
                 logs.add(0.5, out[: len(y_batch)], y_batch, weight)

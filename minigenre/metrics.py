@@ -1,6 +1,10 @@
 """Accuracy metrics, as Keras computes them: each row's score, then their mean.
 
-Every function returns one value per row (batch,); the epoch's metric is the mean
+Each accuracy lives beside the loss whose labels it reads (``losses/``:
+``sparse_categorical_accuracy`` for integer labels, ``categorical_accuracy`` for
+one-hot ones, ``binary_accuracy`` for 0/1 outputs); here are their names, the
+metric objects and the choice ``compile`` makes. Every function returns one value
+per row (batch,); the epoch's metric is the mean
 of those (weighted by ``sample_weight`` for a weighted metric), as Keras's
 ``MeanMetricWrapper`` keeps it. ``compile(metrics=["accuracy"])`` picks one the
 way Keras 3 does (``resolve``): binary accuracy for a one-output model, sparse
@@ -11,37 +15,10 @@ a multi-label model with several sigmoid outputs: a Keras gotcha, kept).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-
-def sparse_categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
-    """Whether the highest output is the integer label, per row (batch,).
-
-    >>> sparse_categorical_accuracy(np.array([1, 0]), np.array([[0.2, 0.8]] * 2))
-    array([ True, False])
-    """
-    return y_pred.argmax(axis=1) == y_true
-
-
-def categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
-    """Whether the highest output is the highest label (one-hot), per row."""
-    return y_pred.argmax(axis=1) == y_true.argmax(axis=1)
-
-
-def binary_accuracy(
-    y_true: NDArray, y_pred: NDArray, threshold: float = 0.5
-) -> NDArray:
-    """The share of a row's outputs on the label's side of ``threshold`` (batch,).
-
-    Keras: ``y_pred > threshold`` is the prediction, compared with ``y_true``.
-    Keras's function returns each output's hit (batch, outputs); its metric
-    object, what ``fit`` reports, takes each row's mean first: the value here.
-
-    >>> binary_accuracy(np.array([[1.0, 0.0]]), np.array([[0.7, 0.6]]))
-    array([0.5])
-    """
-    return (y_true == (y_pred > threshold)).mean(axis=-1)
-
+from minigenre.losses.binary import binary_accuracy
+from minigenre.losses.categorical import categorical_accuracy
+from minigenre.losses.sparse_categorical import sparse_categorical_accuracy
 
 FUNCTIONS = {
     "sparse_categorical_accuracy": sparse_categorical_accuracy,

@@ -1,6 +1,6 @@
 """The elementwise work of the study's training step as compiled loops (numba).
 
-The readable step (``train_step.py`` with ``layers/dense.py``, ``activations.py``
+The readable step (``train_step.py`` with ``layers/dense.py``, ``activations/hidden.py``
 and ``losses/sparse_categorical.py``) makes about twenty NumPy calls between its
 matrix products, each a pass over a small array with a fixed cost per call. The
 loops below fuse the calls between two products into few passes, with the same

@@ -1,6 +1,6 @@
 """Binary cross-entropy: labels 0/1 per output (binary or multi-label), each row's
 loss the mean over the outputs of ``-(y log p + (1 - y) log(1 - p))``, and the
-fused sigmoid form."""
+fused sigmoid form, and the accuracy Keras reports with these labels."""
 
 from __future__ import annotations
 
@@ -53,6 +53,21 @@ def sigmoid_binary_crossentropy(y_true: NDArray, logits: NDArray):
         probs = 1 / (1 + np.exp(-logits))  # activations.sigmoid
     loss = np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
     return probs, loss.mean(axis=-1)
+
+
+def binary_accuracy(
+    y_true: NDArray, y_pred: NDArray, threshold: float = 0.5
+) -> NDArray:
+    """The share of a row's outputs on the label's side of ``threshold`` (batch,).
+
+    Keras: ``y_pred > threshold`` is the prediction, compared with ``y_true``.
+    Keras's function returns each output's hit (batch, outputs); its metric
+    object, what ``fit`` reports, takes each row's mean first: the value here.
+
+    >>> binary_accuracy(np.array([[1.0, 0.0]]), np.array([[0.7, 0.6]]))
+    array([0.5])
+    """
+    return (y_true == (y_pred > threshold)).mean(axis=-1)
 
 
 class BinaryCrossentropy(DenseTargets):

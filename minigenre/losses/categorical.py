@@ -1,5 +1,6 @@
 """Categorical cross-entropy: one-hot (or soft) labels ``y``, (batch, classes),
-each row's loss ``-sum(y log p)``, and the fused softmax form."""
+each row's loss ``-sum(y log p)``, the fused softmax form, and the accuracy Keras
+reports with these labels."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ def softmax_categorical_crossentropy(y_true: NDArray, logits: NDArray):
     total = exp.sum(axis=-1, keepdims=True)  # (batch, 1), at least 1
     loss = (y_true * (np.log(total) - shifted)).sum(axis=-1)
     return exp / total, loss
+
+
+def categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
+    """Whether the highest output is the highest label (one-hot), per row."""
+    return y_pred.argmax(axis=1) == y_true.argmax(axis=1)
 
 
 class CategoricalCrossentropy(DenseTargets):

@@ -1,5 +1,6 @@
 """Sparse categorical cross-entropy, the study's loss: integer labels ``y``, class
-probabilities ``p``, each row's loss ``-log p[y]``, and the fused softmax form."""
+probabilities ``p``, each row's loss ``-log p[y]``, the fused softmax form, and the
+accuracy Keras reports with these labels."""
 
 from __future__ import annotations
 
@@ -98,6 +99,15 @@ def softmax_crossentropy_grad(
         grad *= sample_weight[:, None]
     grad /= n  # the mean over the batch ("sum_over_batch_size")
     return grad
+
+
+def sparse_categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
+    """Whether the highest output is the integer label, per row (batch,).
+
+    >>> sparse_categorical_accuracy(np.array([1, 0]), np.array([[0.2, 0.8]] * 2))
+    array([ True, False])
+    """
+    return y_pred.argmax(axis=1) == y_true
 
 
 class SparseCategoricalCrossentropy:

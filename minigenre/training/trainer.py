@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from minigenre._speed import chunks, predict_compiled, threads
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
+from minigenre.train_step import Batches, RunningLogs
 from minigenre.training import loops, overflow, validation, weighting
 from minigenre.training.checks import check_int, check_model_input
 from minigenre.training.progress import show_finished
@@ -66,7 +67,7 @@ class Trainer(ModelFiles):
         x, y = checked_batch(self, x, y, "train_on_batch")
         weight = self._weights_of(y, sample_weight, class_weight)
         self.make_train_function(steps=1)
-        logs = loops.RunningLogs(self)
+        logs = RunningLogs(self)
         with threads.for_layers(self.layers, len(x)):
             logs.add(*self.train_step(x, y, weight), y, weight)
         return returned(logs.result(), return_dict)  # the batch's own, as Keras
@@ -128,7 +129,8 @@ class Trainer(ModelFiles):
         of the batch losses, each ``sum(w * loss) / batch_size`` with sample or
         class weights; ``metrics`` count every row alike, ``weighted_metrics`` weigh
         them. All from each batch's forward pass before its update. Everything given
-        is checked before the first update. The loop itself is in ``loops.py``.
+        is checked before the first update. The loops are in ``loops.py`` and
+        ``train_step.py``.
 
         Args:
             class_weight: ``{class: weight}`` (finite, > 0; a class left out weighs
@@ -160,7 +162,7 @@ class Trainer(ModelFiles):
                 x, y, sample_weight, validation_split
             )
         weight = self._weights_of(y, sample_weight, class_weight)
-        batches = loops.Batches(x, y, weight, batch_size)
+        batches = Batches(x, y, weight, batch_size)
         history = History()
         history.params = {"verbose": verbose, "epochs": epochs, "steps": batches.steps}
         self.history = history  # model.history, as in Keras

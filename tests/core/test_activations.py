@@ -16,20 +16,6 @@ def test_golden_values():
     np.testing.assert_allclose(activations.softmax(z), e / e.sum(), rtol=1e-15)
 
 
-def test_elu_is_accurate_near_zero():
-    # expm1 keeps full relative precision where exp(z) - 1 would cancel.
-    z = np.array([-1e-10], dtype=np.float32)
-    assert activations.elu(z)[0] == pytest.approx(-1e-10, rel=1e-6)
-
-
-def test_softmax_is_stable_for_huge_logits():
-    z = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4]])
-    p = activations.softmax(z)
-    assert np.isfinite(p).all()
-    np.testing.assert_allclose(p.sum(axis=1), 1.0)
-    np.testing.assert_allclose(p[0], [1, 0, 0])
-
-
 @pytest.mark.parametrize("name", ["linear", "relu", "elu", "softmax"])
 def test_backward_matches_central_differences(name):
     rng = np.random.default_rng(1)
@@ -97,9 +83,3 @@ def test_sigmoid_and_tanh_gradients_match_central_differences(name):
     grad_a = np.random.default_rng(1).normal(size=(3, 4))
     numeric = numerical_gradient(lambda: (f(z) * grad_a).sum(), z)
     assert relative_error(f_grad(z, f(z), grad_a), numeric) < 1e-8
-
-
-def test_sigmoid_golden_values_and_no_overflow_warning():
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        out = activations.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
-    assert out.tolist() == [0.0, 0.5, 1.0]
