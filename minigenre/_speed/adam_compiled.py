@@ -27,3 +27,30 @@ def adam_update(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
         m[i] = m_i
         v[i] = v_i
         w[i] = w[i] - (m_i * alpha) / (np.sqrt(v_i) + epsilon)
+
+
+@_jit
+def adam_update_checked(w, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
+    """``adam_update`` with the checks around it in the training step folded in.
+
+    Returns 1, having changed nothing, if some ``g * g`` is not finite (what
+    ``optimizers.adam.check_gradient`` refuses); else updates every weight and
+    returns 2 if some new weight is NaN or inf (what ``train_step``'s
+    ``all_finite`` refuses after the update), 0 if none is. ``x - x`` is NaN
+    exactly for NaN and inf; an or of flags keeps each loop vectorized.
+    """
+    bad = False
+    for i in range(g.shape[0]):
+        s = g[i] * g[i]
+        bad |= (s - s) != 0
+    if bad:
+        return 1
+    for i in range(w.shape[0]):
+        m_i = m[i] + (g[i] - m[i]) * one_minus_beta_1
+        v_i = v[i] + (g[i] * g[i] - v[i]) * one_minus_beta_2
+        m[i] = m_i
+        v[i] = v_i
+        w_i = w[i] - (m_i * alpha) / (np.sqrt(v_i) + epsilon)
+        w[i] = w_i
+        bad |= (w_i - w_i) != 0
+    return 2 if bad else 0

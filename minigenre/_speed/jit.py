@@ -113,7 +113,7 @@ def _compiled_update(optimizer, weights: list[NDArray]):
     kernels = _load(mode)
     if kernels is None:
         return None
-    if not agrees(optimizer, kernels.adam_update, weights[0].dtype, _dtype_scalars):
+    if not agrees(optimizer, kernels.adam_update, weights[0].dtype, dtype_scalars):
         if mode is True:
             raise ValueError(
                 "jit_compile=True: Adam's compiled update does not give the bits of "
@@ -122,10 +122,10 @@ def _compiled_update(optimizer, weights: list[NDArray]):
             )
         return None
 
-    return _per_array(optimizer, kernels.adam_update, _dtype_scalars)
+    return _per_array(optimizer, kernels.adam_update, dtype_scalars)
 
 
-def _dtype_scalars(optimizer, dtype) -> tuple:
+def dtype_scalars(optimizer, dtype) -> tuple:
     """The compiled loop's scalars: ``1 - beta_1``, ``1 - beta_2``, ``epsilon``
     in the weights' dtype (numba types a loop by its arguments)."""
     t = dtype.type
@@ -194,6 +194,11 @@ def agrees(optimizer, update, dtype: np.dtype, scalars_of) -> bool:
         a.dtype == b.dtype and a.tobytes() == b.tobytes()
         for a, b in zip(mine, theirs, strict=True)
     )
+
+
+def loaded_kernels():
+    """``adam_compiled``'s module if this process loaded it, else None."""
+    return _state["kernels"]
 
 
 def _load(jit_compile):

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from minigenre._speed import jit
+from minigenre._speed import adam_fused, jit
 
 
 def choose(model, flat):
@@ -34,7 +34,10 @@ def choose(model, flat):
     except Exception:  # numba cannot load it: the readable step, as "auto" does
         return None
     step = CompiledStep(model, flat, step_kernels)
-    return step if agrees(model, step) else None
+    if not agrees(model, step):
+        return None
+    step.adam = adam_fused.fused_update(model.optimizer, flat.weights, flat.gradients)
+    return step
 
 
 def supports(model) -> bool:
@@ -73,6 +76,9 @@ class CompiledStep:
     def __init__(self, model, flat, kernels) -> None:
         self.model, self.flat, self.k = model, flat, kernels
         self.buffers: dict[int, list] = {}  # rows -> the step's arrays
+        # apply_gradients with the weights' check folded in (adam_fused.py), or
+        # None: apply_gradients, then the check.
+        self.adam = None
 
     def _buffers(self, rows: int) -> list:
         if rows not in self.buffers:
@@ -127,12 +133,16 @@ class CompiledStep:
             raise ValueError(
                 f"Non-finite loss {loss}: lower the learning rate or check the inputs."
             )
-        weights = self.flat.weights
-        model.optimizer.apply_gradients([weights], [self.flat.gradients])
-        # train_step's all_finite: an inf weight can hide behind a saturated ELU.
-        if not math.isfinite(np.vdot(weights, weights)) and not (
-            math.isfinite(weights.min()) and math.isfinite(weights.max())
-        ):
+        if self.adam is not None:
+            finite = self.adam()
+        else:
+            weights = self.flat.weights
+            model.optimizer.apply_gradients([weights], [self.flat.gradients])
+            # train_step's all_finite: an inf weight can hide behind a saturated ELU.
+            finite = math.isfinite(np.vdot(weights, weights)) or (
+                math.isfinite(weights.min()) and math.isfinite(weights.max())
+            )
+        if not finite:
             raise ValueError(
                 "Non-finite weights after the update: lower the learning rate or "
                 "check the inputs."
