@@ -8,7 +8,9 @@ parts, each run 440 times on one batch and timed in rounds, interleaved, medians
 per step: the five matrix products alone (the floor), the compiled forward and
 backward (products plus the fused elementwise work and NumPy's ``exp``, ``expm1``
 and ``log``), Adam (``apply_gradients``: the gradient check, the step size, the
-compiled update), the check of the weights after it, and the loop's own work (the
+compiled update), the check of the weights after it, the two as the compiled step
+runs them (``_speed/adam_fused.py``: the checks inside the update's loops), and the
+loop's own work (the
 shuffled batches and the running loss and accuracy). What the whole step costs
 beyond its parts, and the fit beyond its steps (checks, building, the probes), is
 the rest.
@@ -43,7 +45,7 @@ def parts(x, y) -> dict:
     model = study_model()
     model.fit(x[:64], y[:64], epochs=1, verbose=0)  # builds it, chooses the step
     step = model.train_function
-    if step == model.train_step:
+    if step == model.train_step or step.adam is None:
         raise SystemExit("the compiled step did not load: pip install numba")
     xb, yb = x[:32].copy(), y[:32].copy()
     (k0, _), (k1, _) = (layer.weights for layer in model.layers)
@@ -68,6 +70,10 @@ def parts(x, y) -> dict:
     def adam():
         for _ in range(STEPS):
             model.optimizer.apply_gradients([weights], [gradients])
+
+    def adam_fused():
+        for _ in range(STEPS):
+            step.adam()
 
     def weights_check():
         for _ in range(STEPS):
@@ -98,6 +104,7 @@ def parts(x, y) -> dict:
         "forward + backward": forward_backward,
         "Adam apply_gradients": adam,
         "weights check (vdot)": weights_check,
+        "Adam with both checks (the step's)": adam_fused,
         "loop: batches + running logs": loop,
     }
 

@@ -48,6 +48,7 @@ class FusedAdam:
         self.optimizer, self.weights, self.gradients = optimizer, weights, gradients
         self.kernel = kernel
         self.kept: list = [None, None]  # [(beta_1, beta_2, epsilon), scalars]
+        self.state: tuple = (None, None)  # (m, v) last found fit for the loop
 
     def takes_state(self) -> bool:
         """Whether the optimizer's ``m`` and ``v`` are one array each, of the
@@ -64,9 +65,13 @@ class FusedAdam:
 
     def __call__(self) -> bool:
         opt, w, g = self.optimizer, self.weights, self.gradients
-        if not self.takes_state():
-            opt.apply_gradients([w], [g])
-            return bool(np.isfinite(w).all())
+        ms, vs = opt.momentums, opt.velocities
+        m, v = self.state
+        if not (len(ms) == len(vs) == 1 and ms[0] is m and vs[0] is v):
+            if not self.takes_state():  # checked again only when m or v changed
+                opt.apply_gradients([w], [g])
+                return bool(np.isfinite(w).all())
+            self.state = ms[0], vs[0]
         dtype = w.dtype.type  # apply_gradients' step size, the same operations
         t = dtype(opt.iterations + 1)
         alpha = (
@@ -77,8 +82,7 @@ class FusedAdam:
         key = (opt.beta_1, opt.beta_2, opt.epsilon)
         if key != self.kept[0]:
             self.kept[:] = key, jit.dtype_scalars(opt, w.dtype)
-        m, v = opt.momentums[0], opt.velocities[0]
-        code = self.kernel(w, g, m, v, alpha, *self.kept[1])
+        code = self.kernel(w, g, ms[0], vs[0], alpha, *self.kept[1])
         if code == 1:  # a g * g overflows, nothing changed: the readable update
             opt.apply_gradients([w], [g])  # refuses it with its message
             return bool(np.isfinite(w).all())

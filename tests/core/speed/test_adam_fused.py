@@ -5,7 +5,7 @@ its refusals, and the readable one again where it was edited."""
 import numpy as np
 import pytest
 
-from minigenre import Adam, Callback, Dense, Sequential
+from minigenre import Adam, Callback, Dense, Sequential, load_model
 
 pytest.importorskip("numba")
 
@@ -114,3 +114,25 @@ def test_an_edited_apply_gradients_is_what_trains(monkeypatch):
         fitted[jit] = model
     assert fitted[True].train_function.adam is None
     assert _same_bits(fitted[True].get_weights(), fitted[False].get_weights())
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".npz"])
+def test_a_saved_model_goes_on_training_with_the_readable_bits(tmp_path, suffix):
+    # The optimizer's state comes back from the file as new arrays: the fused
+    # update checks them again and goes on where the saved model stopped.
+    x, y = _data()
+    model = _model(True)
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / f"model{suffix}")
+    # .npz keeps the shuffling generator's state; .keras has no place for it, so
+    # there a loaded model shuffles afresh: keep the rows' order on both sides.
+    shuffle = suffix == ".npz"
+    resumed = {}
+    for jit in (False, True):
+        loaded = load_model(tmp_path / f"model{suffix}")
+        loaded.compile(loaded.optimizer, metrics=["accuracy"], jit_compile=jit)
+        loaded.fit(x, y, epochs=2, verbose=0, shuffle=shuffle)
+        resumed[jit] = loaded
+    assert resumed[True].train_function.adam is not None
+    assert resumed[True].optimizer.iterations == 9
+    assert _same_bits(resumed[True].get_weights(), resumed[False].get_weights())
