@@ -15,7 +15,8 @@ def test_a_run_prints_every_part_per_step(capsys):
     assert list(parts) == [
         "fit, 4 epochs", "fit, 0 epochs (checks, build, probes)", "whole step",
         "5 matrix products", "forward + backward", "Adam apply_gradients",
-        "weights check (vdot)", "loop: batches + running logs",
+        "weights check (vdot)", "Adam with both checks (the step's)",
+        "loop: batches + running logs",
     ]  # fmt: skip
     for total, per_step in parts.values():
         assert float(total) > 0
