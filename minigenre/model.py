@@ -64,7 +64,7 @@ class Sequential(TrainStep, Trainer):
         self.compiled_metrics: list[tuple] = []
         self.jit_compile: bool | str = "auto"  # set by compile
         self.stop_training = False  # a callback may set it to end fit
-        self._flat: FlatParameters | None = None  # set by build (see _speed/flat)
+        self.flat: FlatParameters | None = None  # all weights in one vector, by build
         self._input_dim: int | None = None  # from an Input or input_shape
         for layer in layers or []:
             self.add(layer)
@@ -98,7 +98,7 @@ class Sequential(TrainStep, Trainer):
         if self._input_dim is not None:  # the layers before it are built already
             width = self.layers[-2].units if len(self.layers) > 1 else self._input_dim
             layer.build(width, self.init_generator, self.dtype)
-            self._flat = FlatParameters(self.layers, self.dtype)
+            self.flat = FlatParameters(self.layers, self.dtype)
 
     @property
     def built(self) -> bool:
@@ -119,7 +119,7 @@ class Sequential(TrainStep, Trainer):
         for layer in self.layers:
             layer.build(input_dim, self.init_generator, self.dtype)
             input_dim = layer.units
-        self._flat = FlatParameters(self.layers, self.dtype)
+        self.flat = FlatParameters(self.layers, self.dtype)
 
     def compile(
         self,

@@ -23,9 +23,6 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from minigenre._speed import jit, step_compiled
-from minigenre._speed.flat import flat_parameters
-
 
 def run_epoch(model, batches: Batches, rng, epoch: int, bar) -> dict[str, float]:
     """One pass over the batches, one update each: returns the epoch's logs."""
@@ -118,7 +115,8 @@ class RunningLogs:
 
 class TrainStep:
     """The one-batch methods of ``Sequential``: they use its ``layers``,
-    ``loss``, ``optimizer`` and ``dtype``, and the flat vector of its weights."""
+    ``loss``, ``optimizer`` and ``dtype``, and ``flat``, the flat vector of its
+    weights (``model.py``)."""
 
     def compute_loss(
         self, x: NDArray, y: NDArray, sample_weight=None, training: bool = False
@@ -183,8 +181,8 @@ class TrainStep:
             raise ValueError(
                 f"Non-finite loss {loss}: lower the learning rate or check the inputs."
             )
-        weights = self._flat.weights  # every kernel and bias, one vector
-        self.optimizer.apply_gradients([weights], [self._flat.gradients])
+        weights = self.flat.weights  # every kernel and bias, one vector
+        self.optimizer.apply_gradients([weights], [self.flat.gradients])
         # An inf weight can hide behind a saturated ELU (elu(-inf) = -1) and keep
         # every later loss finite: check the weights themselves too.
         if not all_finite(weights):
@@ -198,20 +196,6 @@ class TrainStep:
         """The loss of checked rows without an update, as ``evaluate`` and
         validation run it: (output (rows, units), each row's weighted loss)."""
         return self.compute_loss(x, y, sample_weight)
-
-    def make_train_function(self, steps: int) -> None:
-        """Readies ``train_step`` for ``steps`` steps (``fit`` and
-        ``train_on_batch`` call it first; Keras's name): gathers the weights into
-        one flat vector again if a layer's arrays were replaced, and lets the
-        optimizer choose its update once (see ``minigenre/_speed/jit.py``).
-
-        ``train_function`` is the step ``fit`` runs: ``train_step``, or with
-        ``jit_compile`` the same step with its elementwise work compiled, chosen
-        only if it gives ``train_step``'s bits (``_speed/step_compiled.py``)."""
-        self._flat = flat_parameters(self.layers, self.dtype, self._flat)
-        jit.choose_for_fit(self.optimizer, [self._flat.weights], steps)
-        compiled = step_compiled.choose(self, self._flat)
-        self.train_function = compiled or self.train_step
 
     def predict_step(self, x: NDArray) -> NDArray:
         """The outputs (batch, units) for a checked batch (Keras's name)."""

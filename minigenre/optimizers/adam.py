@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from minigenre._speed import jit
-from minigenre.training.checks import check_learning_rate
+from minigenre.training.checks import check_epsilon, check_fraction, check_learning_rate
 
 
 class Adam:
@@ -57,19 +57,10 @@ class Adam:
         epsilon: float = 1e-7,
         jit_compile: bool | str = "auto",
     ) -> None:
-        for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"{name} must be in [0, 1). Received: {name}={beta}")
-        if isinstance(epsilon, bool) or not (
-            isinstance(epsilon, int | float | np.floating) and 0 <= epsilon < np.inf
-        ):  # NaN would turn every weight NaN at the first step; 0 is the paper's
-            raise ValueError(
-                f"epsilon must be a finite number >= 0. Received: epsilon={epsilon!r}"
-            )
         self.learning_rate = check_learning_rate(learning_rate)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1 = check_fraction(beta_1, "beta_1")
+        self.beta_2 = check_fraction(beta_2, "beta_2")
+        self.epsilon = check_epsilon(epsilon)
         self.jit_compile = jit.check_jit_compile(jit_compile)
         self.iterations = 0
         self.momentums: list[NDArray] = []  # m, one per weight array
@@ -133,11 +124,9 @@ class Adam:
             "epsilon": self.epsilon,
         }
 
-    def __repr__(self) -> str:
-        return (
-            f"Adam(learning_rate={self.learning_rate}, beta_1={self.beta_1}, "
-            f"beta_2={self.beta_2}, epsilon={self.epsilon})"
-        )
+    def __repr__(self) -> str:  # Adam(learning_rate=0.001, beta_1=0.9, ...)
+        settings = ", ".join(f"{k}={v}" for k, v in self.get_config().items())
+        return f"Adam({settings})"
 
 
 def check_gradient(g: NDArray) -> None:

@@ -7,7 +7,7 @@ from numpy.typing import NDArray
 
 from minigenre._speed import jit
 from minigenre.optimizers.adam import check_gradient
-from minigenre.training.checks import check_learning_rate
+from minigenre.training.checks import check_epsilon, check_fraction, check_learning_rate
 
 
 class RMSprop:
@@ -47,14 +47,10 @@ class RMSprop:
         centered: bool = False,
         jit_compile: bool | str = "auto",
     ) -> None:
-        if not 0 <= rho < 1:
-            raise ValueError(f"rho must be in [0, 1). Received: rho={rho}")
-        if not 0 <= momentum < 1:
-            raise ValueError(
-                f"momentum must be in [0, 1). Received: momentum={momentum}"
-            )
         self.learning_rate = check_learning_rate(learning_rate)
-        self.rho, self.momentum, self.epsilon = rho, momentum, epsilon
+        self.rho = check_fraction(rho, "rho")
+        self.momentum = check_fraction(momentum, "momentum")
+        self.epsilon = check_epsilon(epsilon)
         self.centered = bool(centered)
         self.jit_compile = jit.check_jit_compile(jit_compile)
         self.iterations = 0

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from minigenre._speed import jit
-from minigenre.training.checks import check_learning_rate
+from minigenre.training.checks import check_fraction, check_learning_rate
 
 
 class SGD:
@@ -32,10 +32,8 @@ class SGD:
         momentum: float = 0.0,
         jit_compile: bool | str = "auto",
     ) -> None:
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1]. Received: {momentum}")
         self.learning_rate = check_learning_rate(learning_rate)
-        self.momentum = momentum
+        self.momentum = check_fraction(momentum, "momentum", top=True)
         self.jit_compile = jit.check_jit_compile(jit_compile)
         self.iterations = 0
         self.velocities: list[NDArray] = []  # u, one per weight array

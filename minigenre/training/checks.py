@@ -44,6 +44,27 @@ def check_learning_rate(learning_rate) -> float:
     return learning_rate
 
 
+def check_fraction(value, name: str, top: bool = False) -> float:
+    """Returns ``value`` if it is a number in [0, 1) (in [0, 1] with ``top``), or
+    raises: the decay rates of the optimizers (``beta_1``, ``rho``, ``momentum``)."""
+    number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if not (number and (0 <= value <= 1 if top else 0 <= value < 1)):
+        bounds = "[0, 1]" if top else "[0, 1)"
+        raise ValueError(f"{name} must be in {bounds}. Received: {name}={value!r}")
+    return value
+
+
+def check_epsilon(epsilon) -> float:
+    """Returns ``epsilon`` if it is a finite number >= 0, or raises: NaN would turn
+    every weight NaN at an optimizer's first step; 0 is the papers' form."""
+    number = isinstance(epsilon, int | float | np.number)
+    if isinstance(epsilon, bool) or not (number and 0 <= epsilon < np.inf):
+        raise ValueError(
+            f"epsilon must be a finite number >= 0. Received: epsilon={epsilon!r}"
+        )
+    return epsilon
+
+
 def _as_array(value: ArrayLike, name: str) -> NDArray:
     try:
         return np.asarray(value)

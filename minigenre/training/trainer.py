@@ -5,10 +5,10 @@ one-batch calls (``train_on_batch``, ``test_on_batch``, ``compute_gradients``).
 ``save``, ``save_weights`` and ``load_weights`` (``minigenre.saving.model_files``).
 Each checks what it is given, all before the first update, then runs the loops in
 ``loops.py``. They use only the model's public members: ``layers``, ``dtype``,
-``optimizer``, ``metrics``, ``built``, ``input_dim``, ``build``,
-``shuffle_generator``, ``make_train_function``, ``train_step``, ``test_step``,
-``predict_step``, ``compute_loss`` and ``backward`` (``model.py`` and
-``train_step.py``).
+``optimizer``, ``metrics``, ``built``, ``input_dim``, ``build``, ``flat``,
+``shuffle_generator``, ``train_step``, ``test_step``, ``predict_step``,
+``compute_loss`` and ``backward`` (``model.py`` and ``train_step.py``).
+``make_train_function`` below is the engine's choice of how each step runs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import time
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from minigenre._speed import chunks, predict_compiled, threads
+from minigenre._speed import chunks, jit, predict_compiled, step_compiled, threads
+from minigenre._speed.flat import flat_parameters
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
 from minigenre.train_step import Batches, RunningLogs
@@ -39,6 +40,20 @@ class Trainer(ModelFiles):
         under that one name, as Keras 3.15 reports), else ``["loss"]``. The
         names of ``evaluate``'s values are its ``return_dict=True`` keys."""
         return ["loss", "compile_metrics"] if self.compiled_metrics else ["loss"]
+
+    def make_train_function(self, steps: int) -> None:
+        """Readies ``train_step`` for ``steps`` steps (``fit`` and
+        ``train_on_batch`` call it first; Keras's name): gathers the weights into
+        one flat vector again if a layer's arrays were replaced, and lets the
+        optimizer choose its update once (see ``minigenre/_speed/jit.py``).
+
+        ``train_function`` is the step ``fit`` runs: ``train_step``, or with
+        ``jit_compile`` the same step with its elementwise work compiled, chosen
+        only if it gives ``train_step``'s bits (``_speed/step_compiled.py``)."""
+        self.flat = flat_parameters(self.layers, self.dtype, self.flat)
+        jit.choose_for_fit(self.optimizer, [self.flat.weights], steps)
+        compiled = step_compiled.choose(self, self.flat)
+        self.train_function = compiled or self.train_step
 
     def train_on_batch(
         self,

@@ -42,4 +42,6 @@ def test_rmsprop_keeps_float32_and_refuses_bad_settings():
         RMSprop(rho=1)
     with pytest.raises(ValueError, match=r"^momentum must be in \[0, 1\)"):
         RMSprop(momentum=-0.1)
+    with pytest.raises(ValueError, match=r"^epsilon must be a finite number >= 0"):
+        RMSprop(epsilon=float("nan"))  # every weight would turn NaN at once
     assert type(get("RMSprop")).__name__ == "RMSprop"

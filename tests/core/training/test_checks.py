@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from minigenre.training.checks import (
+    check_epsilon,
     check_features,
+    check_fraction,
     check_int,
     check_labels,
     check_learning_rate,
@@ -43,6 +45,36 @@ def test_check_learning_rate_is_the_one_rule(value, message):
 def test_check_learning_rate_returns_a_good_value_unchanged():
     assert check_learning_rate(0.001) == 0.001
     assert check_learning_rate(np.float32(0.5)) == np.float32(0.5)
+
+
+@pytest.mark.parametrize(
+    ("value", "top", "message"),
+    [
+        (1.0, False, r"^beta_1 must be in \[0, 1\). Received: beta_1=1.0$"),
+        (-0.1, True, r"^beta_1 must be in \[0, 1\]. Received: beta_1=-0.1$"),
+        (float("nan"), False, r"Received: beta_1=nan$"),
+        ("0.9", False, r"Received: beta_1='0.9'$"),
+        (True, False, r"Received: beta_1=True$"),
+        (None, True, r"Received: beta_1=None$"),
+    ],
+)
+def test_check_fraction_refuses_what_is_no_decay_rate(value, top, message):
+    with pytest.raises(ValueError, match=message):
+        check_fraction(value, "beta_1", top=top)
+
+
+def test_check_fraction_and_check_epsilon_return_good_values_unchanged():
+    assert check_fraction(0.0, "rho") == 0.0
+    assert check_fraction(np.float32(0.9), "rho") == np.float32(0.9)
+    assert check_fraction(1, "momentum", top=True) == 1
+    assert check_epsilon(0) == 0
+    assert check_epsilon(1e-7) == 1e-7
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1e-7, "1e-7", False])
+def test_check_epsilon_refuses_what_would_turn_a_step_nan(value):
+    with pytest.raises(ValueError, match=r"^epsilon must be a finite number >= 0"):
+        check_epsilon(value)
 
 
 def test_check_features_names_the_first_bad_cell():
