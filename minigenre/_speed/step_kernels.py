@@ -60,13 +60,13 @@ def _row_sum(e):
         for k in range(1, n):
             total += e[k]
         return total
-    r = e[:8].copy()
-    k = 8
+    r0, r1, r2, r3, r4, r5, r6, r7 = e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]
+    k = 8  # eight scalars, not an array: no allocation per row
     while k < n - (n % 8):
-        for q in range(8):
-            r[q] += e[k + q]
+        r0, r1, r2, r3 = r0 + e[k], r1 + e[k + 1], r2 + e[k + 2], r3 + e[k + 3]
+        r4, r5, r6, r7 = r4 + e[k + 4], r5 + e[k + 5], r6 + e[k + 6], r7 + e[k + 7]
         k += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while k < n:
         total += e[k]
         k += 1
