@@ -10,7 +10,7 @@ step; then ``all_finite`` checks the new weights (another pass).
 loops: for the study's 35,210 float32 weights 13.0 us where the update and the
 two checks took 16.6 (11.2 + 2.9 + 2.5, measured alone).
 
-``fused_update`` chooses it once per fit, only when the optimizer already runs
+``update`` chooses it once per fit, only when the optimizer already runs
 the compiled loop (its ``fast_update``) on one flat vector and a probe finds the
 readable ``apply_gradients``'s bits at several step counts: a learner who edits
 ``apply_gradients`` trains with the edit. A gradient the check refuses goes to
@@ -28,26 +28,33 @@ from minigenre._speed import jit
 PROBE_STEPS = (0, 1, 2, 9, 999, 123_455)  # iterations before the probe's step
 
 
-def fused_update(optimizer, weights: np.ndarray, gradients: np.ndarray):
-    """A ``FusedAdam`` for ``optimizer`` on the flat ``weights`` and ``gradients``,
-    or None (the step calls ``apply_gradients`` and checks the weights itself)."""
+def update(optimizer, weights: np.ndarray, gradients: np.ndarray, all_finite):
+    """``() -> bool``: ``apply_gradients([weights], [gradients])`` on the flat
+    vectors, then ``all_finite(weights)``, the step's check (``train_step.py``).
+    A ``FusedAdam`` where it agrees, else the two calls themselves."""
     kernels = jit.loaded_kernels()
-    if kernels is None or getattr(optimizer, "fast_update", None) is None:
-        return None
-    fused = FusedAdam(optimizer, weights, gradients, kernels.adam_update_checked)
-    if not (fused.takes_state() and agrees(optimizer, fused)):
-        return None
-    return fused
+    if kernels is not None and getattr(optimizer, "fast_update", None) is not None:
+        kernel = kernels.adam_update_checked
+        fused = FusedAdam(optimizer, weights, gradients, kernel, all_finite)
+        if fused.takes_state() and agrees(optimizer, fused):
+            return fused
+
+    def apply_then_check() -> bool:
+        optimizer.apply_gradients([weights], [gradients])
+        return all_finite(weights)
+
+    return apply_then_check
 
 
 class FusedAdam:
     """``apply_gradients([weights], [gradients])`` then the weights' check:
-    calling it returns whether every new weight is finite."""
+    calling it returns whether every new weight is finite (``all_finite``, which
+    checks them where the compiled loop does not)."""
 
-    def __init__(self, optimizer, weights, gradients, kernel) -> None:
+    def __init__(self, optimizer, weights, gradients, kernel, all_finite) -> None:
         self.optimizer, self.weights, self.gradients = optimizer, weights, gradients
-        self.kernel = kernel
-        self.kept: list = [None, None]  # [(beta_1, beta_2, epsilon), scalars]
+        self.kernel, self.all_finite = kernel, all_finite
+        self.scalars = jit.LoopScalars(optimizer)
         self.state: tuple = (None, None)  # (m, v) last found fit for the loop
 
     def takes_state(self) -> bool:
@@ -70,7 +77,7 @@ class FusedAdam:
         if not (len(ms) == len(vs) == 1 and ms[0] is m and vs[0] is v):
             if not self.takes_state():  # checked again only when m or v changed
                 opt.apply_gradients([w], [g])
-                return bool(np.isfinite(w).all())
+                return self.all_finite(w)
             self.state = ms[0], vs[0]
         dtype = w.dtype.type  # apply_gradients' step size, the same operations
         t = dtype(opt.iterations + 1)
@@ -79,13 +86,10 @@ class FusedAdam:
             * np.sqrt(1 - dtype(opt.beta_2) ** t)
             / (1 - dtype(opt.beta_1) ** t)
         )
-        key = (opt.beta_1, opt.beta_2, opt.epsilon)
-        if key != self.kept[0]:
-            self.kept[:] = key, jit.dtype_scalars(opt, w.dtype)
-        code = self.kernel(w, g, ms[0], vs[0], alpha, *self.kept[1])
+        code = self.kernel(w, g, ms[0], vs[0], alpha, *self.scalars(w.dtype))
         if code == 1:  # a g * g overflows, nothing changed: the readable update
             opt.apply_gradients([w], [g])  # refuses it with its message
-            return bool(np.isfinite(w).all())
+            return self.all_finite(w)
         opt.iterations += 1
         return code == 0
 
@@ -94,18 +98,13 @@ def agrees(optimizer, fused: FusedAdam) -> bool:
     """Whether ``fused`` gives the readable ``apply_gradients``'s bits (weights,
     ``m``, ``v``, step count) on a probe of 257 weights after each of
     ``PROBE_STEPS`` steps, on copies: the optimizer itself is not touched."""
-    dtype = fused.weights.dtype
-    rng = np.random.default_rng(0)
-    g = (rng.standard_normal(257) * np.logspace(-8, 8, 257)).astype(dtype)
-    g[0] = 0
-    w0 = rng.standard_normal(257).astype(dtype)
-    m0, v0 = (g * dtype.type(0.3)).astype(dtype), (g * g).astype(dtype)
+    w0, g, m0, v0 = jit.probe_arrays(fused.weights.dtype)
     for steps in PROBE_STEPS:
         mine, theirs = (scratch(optimizer, m0, v0, steps) for _ in range(2))
         w_mine, w_theirs = w0.copy(), w0.copy()
         with np.errstate(all="ignore"):
             mine.apply_gradients([w_mine], [g])
-            FusedAdam(theirs, w_theirs, g, fused.kernel)()
+            FusedAdam(theirs, w_theirs, g, fused.kernel, fused.all_finite)()
         pairs = [(w_mine, w_theirs), (mine.momentums[0], theirs.momentums[0]),
                  (mine.velocities[0], theirs.velocities[0])]  # fmt: skip
         if mine.iterations != theirs.iterations or any(

@@ -113,7 +113,7 @@ def _compiled_update(optimizer, weights: list[NDArray]):
     kernels = _load(mode)
     if kernels is None:
         return None
-    if not agrees(optimizer, kernels.adam_update, weights[0].dtype, dtype_scalars):
+    if not agrees(optimizer, kernels.adam_update, weights[0].dtype):
         if mode is True:
             raise ValueError(
                 "jit_compile=True: Adam's compiled update does not give the bits of "
@@ -122,7 +122,7 @@ def _compiled_update(optimizer, weights: list[NDArray]):
             )
         return None
 
-    return _per_array(optimizer, kernels.adam_update, dtype_scalars)
+    return _per_array(optimizer, kernels.adam_update)
 
 
 def dtype_scalars(optimizer, dtype) -> tuple:
@@ -132,7 +132,24 @@ def dtype_scalars(optimizer, dtype) -> tuple:
     return t(1 - optimizer.beta_1), t(1 - optimizer.beta_2), t(optimizer.epsilon)
 
 
-def _per_array(optimizer, update, scalars_of):
+class LoopScalars:
+    """``dtype_scalars(optimizer, dtype)``, computed again only when the dtype or
+    the settings they come from change (every step asks for them)."""
+
+    def __init__(self, optimizer) -> None:
+        self.optimizer = optimizer
+        self.key: tuple | None = None  # (dtype, beta_1, beta_2, epsilon)
+        self.values: tuple = ()
+
+    def __call__(self, dtype) -> tuple:
+        opt = self.optimizer
+        key = (dtype, opt.beta_1, opt.beta_2, opt.epsilon)
+        if key != self.key:
+            self.key, self.values = key, dtype_scalars(opt, dtype)
+        return self.values
+
+
+def _per_array(optimizer, update):
     """``fast_update(ws, gs, alpha)``: ``update(w, g, m, v, alpha, *scalars)`` on
     the (size,) views of each array it can take; ``update_step`` on any other
     (e.g. gradients of another dtype).
@@ -142,13 +159,10 @@ def _per_array(optimizer, update, scalars_of):
     scalars while the dtype and the settings they come from stay the same.
     """
     last: dict[int, tuple] = {}  # i -> ((w, g, m, v), their views or None)
-    kept: list = [None, None]  # [(dtype, beta_1, beta_2, epsilon), their scalars]
+    loop_scalars = LoopScalars(optimizer)
 
     def fast_update(ws, gs, alpha) -> None:
-        key = (ws[0].dtype, optimizer.beta_1, optimizer.beta_2, optimizer.epsilon)
-        if key != kept[0]:
-            kept[:] = key, scalars_of(optimizer, ws[0].dtype)
-        scalars = kept[1]
+        scalars = loop_scalars(ws[0].dtype)
         arrays = zip(ws, gs, optimizer.momentums, optimizer.velocities, strict=True)
         for i, (w, g, m, v) in enumerate(arrays):
             seen = last.get(i)
@@ -175,21 +189,27 @@ def _same(arrays: tuple, others: tuple) -> bool:
     return w is others[0] and g is others[1] and m is others[2] and v is others[3]
 
 
-def agrees(optimizer, update, dtype: np.dtype, scalars_of) -> bool:
-    """Whether ``update(w, g, m, v, alpha, *scalars_of(optimizer, dtype))`` gives
-    ``optimizer.update_step``'s bits on a probe of 257 weights (tiny, huge,
-    negative gradients, a zero) at step 3."""
+def probe_arrays(dtype: np.dtype) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """``(w, g, m, v)`` of the probes of Adam's faster forms: 257 weights, their
+    gradients tiny, huge, negative and one zero, the state as after some steps;
+    the same every time."""
     rng = np.random.default_rng(0)
     g = (rng.standard_normal(257) * np.logspace(-8, 8, 257)).astype(dtype)
     g[0] = 0
-    w0 = rng.standard_normal(257).astype(dtype)
-    m0, v0 = (g * dtype.type(0.3)).astype(dtype), (g * g).astype(dtype)
+    w = rng.standard_normal(257).astype(dtype)
+    return w, g, (g * dtype.type(0.3)).astype(dtype), (g * g).astype(dtype)
+
+
+def agrees(optimizer, update, dtype: np.dtype) -> bool:
+    """Whether ``update(w, g, m, v, alpha, *dtype_scalars(optimizer, dtype))``
+    gives ``optimizer.update_step``'s bits on ``probe_arrays`` at step 3."""
+    w0, g, m0, v0 = probe_arrays(dtype)
     alpha = dtype.type(optimizer.learning_rate) * dtype.type(0.7)
     mine = [w0.copy(), g, m0.copy(), v0.copy()]
     theirs = [w0.copy(), g, m0.copy(), v0.copy()]
     with np.errstate(all="ignore"):
         optimizer.update_step(*mine, alpha)
-        update(*theirs, alpha, *scalars_of(optimizer, dtype))
+        update(*theirs, alpha, *dtype_scalars(optimizer, dtype))
     return all(
         a.dtype == b.dtype and a.tobytes() == b.tobytes()
         for a, b in zip(mine, theirs, strict=True)

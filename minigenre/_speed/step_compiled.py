@@ -22,11 +22,12 @@ import numpy as np
 from minigenre._speed import adam_fused, jit
 
 
-def choose(model, flat):
+def choose(model, flat, all_finite):
     """The step ``fit`` runs for ``model`` with its weights in ``flat``: a
     ``CompiledStep`` when ``jit_compile`` allows compiled code now (``True``, or
     ``"auto"`` once its rent is paid, ``jit.py``), the model is supported and the
-    probe agrees; else None (``train_step`` runs)."""
+    probe agrees; else None (``train_step`` runs). ``all_finite`` is the readable
+    step's check of the weights after the update."""
     if not (jit.may_compile(model.jit_compile) and supports(model)):
         return None
     try:
@@ -36,7 +37,9 @@ def choose(model, flat):
     step = CompiledStep(model, flat, step_kernels)
     if not agrees(model, step):
         return None
-    step.adam = adam_fused.fused_update(model.optimizer, flat.weights, flat.gradients)
+    step.adam = adam_fused.update(
+        model.optimizer, flat.weights, flat.gradients, all_finite
+    )
     return step
 
 
@@ -76,8 +79,8 @@ class CompiledStep:
     def __init__(self, model, flat, kernels) -> None:
         self.model, self.flat, self.k = model, flat, kernels
         self.buffers: dict[int, list] = {}  # rows -> the step's arrays
-        # apply_gradients with the weights' check folded in (adam_fused.py), or
-        # None: apply_gradients, then the check.
+        # () -> bool: apply_gradients, then whether every new weight is finite
+        # (adam_fused.py: the check folded into the compiled update where it agrees)
         self.adam = None
 
     def _buffers(self, rows: int) -> list:
@@ -133,16 +136,8 @@ class CompiledStep:
             raise ValueError(
                 f"Non-finite loss {loss}: lower the learning rate or check the inputs."
             )
-        if self.adam is not None:
-            finite = self.adam()
-        else:
-            weights = self.flat.weights
-            model.optimizer.apply_gradients([weights], [self.flat.gradients])
-            # train_step's all_finite: an inf weight can hide behind a saturated ELU.
-            finite = math.isfinite(np.vdot(weights, weights)) or (
-                math.isfinite(weights.min()) and math.isfinite(weights.max())
-            )
-        if not finite:
+        # train_step's check too: an inf weight can hide behind a saturated ELU.
+        if not self.adam():
             raise ValueError(
                 "Non-finite weights after the update: lower the learning rate or "
                 "check the inputs."

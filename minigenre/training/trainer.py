@@ -23,7 +23,7 @@ from minigenre._speed import chunks, jit, predict_compiled, step_compiled, threa
 from minigenre._speed.flat import flat_parameters
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
-from minigenre.train_step import Batches, RunningLogs
+from minigenre.train_step import Batches, RunningLogs, all_finite
 from minigenre.training import loops, overflow, validation, weighting
 from minigenre.training.checks import check_int, check_model_input
 from minigenre.training.progress import show_finished
@@ -52,7 +52,7 @@ class Trainer(ModelFiles):
         only if it gives ``train_step``'s bits (``_speed/step_compiled.py``)."""
         self.flat = flat_parameters(self.layers, self.dtype, self.flat)
         jit.choose_for_fit(self.optimizer, [self.flat.weights], steps)
-        compiled = step_compiled.choose(self, self.flat)
+        compiled = step_compiled.choose(self, self.flat, all_finite)
         self.train_function = compiled or self.train_step
 
     def train_on_batch(

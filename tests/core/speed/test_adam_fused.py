@@ -26,6 +26,11 @@ def _data(scale=1.0, rows=96):
     return x, np.arange(rows) % 4
 
 
+def _fused(model) -> bool:
+    """Whether the compiled step runs Adam with its checks in the compiled loop."""
+    return type(model.train_function.adam).__name__ == "FusedAdam"
+
+
 def _same_bits(a, b):
     return all(p.tobytes() == q.tobytes() for p, q in zip(a, b, strict=True))
 
@@ -48,7 +53,7 @@ def test_it_is_chosen_and_gives_the_readable_bits_under_a_schedule(dtype):
         )
         fits[jit] = model, history.history
     compiled = fits[True][0]
-    assert compiled.train_function.adam is not None  # the fused update ran
+    assert _fused(compiled)  # the fused update ran
     assert fits[True][1] == fits[False][1]
     assert _same_bits(fits[True][0].get_weights(), fits[False][0].get_weights())
     assert compiled.optimizer.iterations == fits[False][0].optimizer.iterations == 9
@@ -73,7 +78,7 @@ def test_an_overflowing_gradient_is_refused_with_nothing_changed():
         assert before[1].tobytes() == after[1].tobytes()
         assert model.optimizer.iterations == 1
         results[jit] = str(caught.value)
-    assert model.train_function.adam is not None
+    assert _fused(model)
     assert results[True] == results[False]
 
 
@@ -89,7 +94,7 @@ def test_weights_that_turn_infinite_are_refused_as_by_the_readable_step():
             model.fit(x, y, epochs=1, verbose=0, shuffle=False)
         messages[jit], weights[jit] = str(caught.value), model.get_weights()
         assert model.optimizer.iterations == 1
-    assert model.train_function.adam is not None
+    assert _fused(model)
     assert messages[True] == messages[False]
     assert _same_bits(weights[True], weights[False])
 
@@ -112,7 +117,7 @@ def test_an_edited_apply_gradients_is_what_trains(monkeypatch):
         model = _model(jit)
         model.fit(x, y, epochs=2, verbose=0)
         fitted[jit] = model
-    assert fitted[True].train_function.adam is None
+    assert not _fused(fitted[True])
     assert _same_bits(fitted[True].get_weights(), fitted[False].get_weights())
 
 
@@ -133,6 +138,6 @@ def test_a_saved_model_goes_on_training_with_the_readable_bits(tmp_path, suffix)
         loaded.compile(loaded.optimizer, metrics=["accuracy"], jit_compile=jit)
         loaded.fit(x, y, epochs=2, verbose=0, shuffle=shuffle)
         resumed[jit] = loaded
-    assert resumed[True].train_function.adam is not None
+    assert _fused(resumed[True])
     assert resumed[True].optimizer.iterations == 9
     assert _same_bits(resumed[True].get_weights(), resumed[False].get_weights())

@@ -87,3 +87,40 @@ def test_an_edited_activation_is_what_trains(monkeypatch):
     x = np.random.default_rng(4).standard_normal((40, 5)).astype(np.float32)
     model, _ = _fit(study_layers, True, x, np.arange(40) % 10)
     assert model.train_function == model.train_step
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
+def test_other_optimizers_take_the_compiled_step_with_the_readable_bits(optimizer):
+    # No fused update for them: the compiled step calls apply_gradients, then the
+    # readable step's check of the weights.
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((70, 5)).astype(np.float32), np.arange(70) % 10
+    fitted = {}
+    for jit in (False, True):
+        model = Sequential(study_layers(), seed=0)
+        model.compile(optimizer, metrics=["accuracy"], jit_compile=jit)
+        fitted[jit] = model, model.fit(x, y, epochs=2, verbose=0).history
+    (readable, h_readable), (compiled, h_compiled) = fitted[False], fitted[True]
+    assert compiled.train_function != compiled.train_step
+    assert type(compiled.train_function.adam).__name__ != "FusedAdam"
+    assert h_readable == h_compiled
+    for a, b in zip(readable.get_weights(), compiled.get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_an_update_to_inf_weights_is_refused_as_by_the_readable_step():
+    from minigenre import SGD
+
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((64, 6)) * 100).astype(np.float32)
+    y = np.arange(64) % 10
+    messages = {}
+    for jit in (False, True):
+        model = Sequential(study_layers(), seed=0)
+        model.compile(SGD(learning_rate=3e38), jit_compile=jit)
+        with pytest.raises(ValueError) as refused, np.errstate(over="ignore"):
+            model.fit(x, y, epochs=1, verbose=0)
+        messages[jit] = str(refused.value)
+        assert (model.train_function != model.train_step) is jit
+    assert messages[True] == messages[False]
+    assert messages[True].startswith("Non-finite weights after the update at epoch 1")
