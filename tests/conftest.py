@@ -1,5 +1,6 @@
 """Fixtures shared by more than one test module."""
 
+import signal
 import sys
 from pathlib import Path
 
@@ -29,3 +30,13 @@ def kaggle_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("kaggle")
     write_kaggle(small_dataset(), directory)
     return directory
+
+
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt in this process, even in a suite started in
+    the background (``pytest &`` from a script), which passes on an ignored SIGINT;
+    the previous handler comes back after."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

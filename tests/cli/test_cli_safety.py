@@ -50,8 +50,17 @@ def test_predict_keeps_a_directory_named_like_its_output(capsys, tmp_path, kaggl
     assert staging_leftovers(tmp_path) == []
 
 
+def _default_sigint() -> None:
+    # A suite started in the background (``pytest &`` from a script) passes on an
+    # ignored SIGINT, and Python keeps ignoring it: give the child Ctrl-C back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_train_is_one_line_and_leaves_nothing(tmp_path):
-    process = minigenre("train", "--epochs", "100000", "--out", tmp_path / "run")
+    process = minigenre(
+        "train", "--epochs", "100000", "--out", tmp_path / "run",
+        preexec_fn=_default_sigint,
+    )  # fmt: skip
     first = process.stderr.readline()  # "training the numpy model on ..."
     assert b"training" in first, first
     process.stderr.readline()  # and the first epoch has begun
@@ -134,7 +143,7 @@ def test_damaged_json_in_a_run_is_one_line_for_plot(
 
 
 def test_ctrl_c_during_the_swap_of_train_overwrite_says_the_run_was_saved(
-    capsys, tmp_path, monkeypatch
+    capsys, tmp_path, monkeypatch, ctrl_c
 ):
     out = tmp_path / "run"
     assert run_cli(capsys, "train", "--out", out, "--epochs", "1")[0] == 0

@@ -187,7 +187,9 @@ def interrupt_at(line_number: int):
     return tracer, seen
 
 
-def test_ctrl_c_at_any_line_of_a_replacement_leaves_one_whole_run(tmp_path, two_runs):
+def test_ctrl_c_at_any_line_of_a_replacement_leaves_one_whole_run(
+    tmp_path, two_runs, ctrl_c
+):
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
     save_run(two_runs[0], old_dir)
     save_run(two_runs[1], new_dir)

@@ -118,7 +118,10 @@ def test_an_update_to_inf_weights_is_refused_as_by_the_readable_step():
     for jit in (False, True):
         model = Sequential(study_layers(), seed=0)
         model.compile(SGD(learning_rate=3e38), jit_compile=jit)
-        with pytest.raises(ValueError) as refused, np.errstate(over="ignore"):
+        with (
+            pytest.raises(ValueError, match=r"^Non-finite weights") as refused,
+            np.errstate(over="ignore"),
+        ):
             model.fit(x, y, epochs=1, verbose=0)
         messages[jit] = str(refused.value)
         assert (model.train_function != model.train_step) is jit
