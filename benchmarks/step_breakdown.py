@@ -10,10 +10,11 @@ backward (products plus the fused elementwise work and NumPy's ``exp``, ``expm1`
 and ``log``), Adam (``apply_gradients``: the gradient check, the step size, the
 compiled update), the check of the weights after it, the two as the compiled step
 runs them (``_speed/adam_fused.py``: the checks inside the update's loops), and the
-loop's own work (the
-shuffled batches and the running loss and accuracy). What the whole step costs
+loop's own work (the shuffled batches and the running loss and accuracy). What the whole step costs
 beyond its parts, and the fit beyond its steps (checks, building, the probes), is
-the rest.
+the rest. The last two rows gather each batch and run the step on it: a fit's
+shuffled batches, whose rows come from memory, against one batch whose rows stay
+in the cache; their difference is what fresh rows cost.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ def parts(x, y) -> dict:
         for _ in range(STEPS):
             step(xb, yb)
 
+    def fresh_batches():  # each batch's rows new from the table, as in a fit
+        rng = np.random.default_rng(0)
+        for _ in range(4):
+            for x_batch, y_batch, _ in batches.epoch(rng):
+                step(x_batch, y_batch)
+
+    def same_batch():  # the same rows gathered again: they stay in the cache
+        rows = np.random.default_rng(0).permutation(len(x))[:32]
+        for _ in range(STEPS):
+            step(x[rows], y[rows])
+
     def fit():
         study_model().fit(x, y, epochs=4, batch_size=32, verbose=0)
 
@@ -106,6 +118,8 @@ def parts(x, y) -> dict:
         "weights check (vdot)": weights_check,
         "Adam with both checks (the step's)": adam_fused,
         "loop: batches + running logs": loop,
+        "steps on 4 epochs' shuffled batches": fresh_batches,
+        "steps on one batch, gathered each time": same_batch,
     }
 
 

@@ -16,7 +16,8 @@ def test_a_run_prints_every_part_per_step(capsys):
         "fit, 4 epochs", "fit, 0 epochs (checks, build, probes)", "whole step",
         "5 matrix products", "forward + backward", "Adam apply_gradients",
         "weights check (vdot)", "Adam with both checks (the step's)",
-        "loop: batches + running logs",
+        "loop: batches + running logs", "steps on 4 epochs' shuffled batches",
+        "steps on one batch, gathered each time",
     ]  # fmt: skip
     for total, per_step in parts.values():
         assert float(total) > 0
