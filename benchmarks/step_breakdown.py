@@ -10,11 +10,11 @@ backward (products plus the fused elementwise work and NumPy's ``exp``, ``expm1`
 and ``log``), Adam (``apply_gradients``: the gradient check, the step size, the
 compiled update), the check of the weights after it, the two as the compiled step
 runs them (``_speed/adam_fused.py``: the checks inside the update's loops), and the
-loop's own work (the shuffled batches and the running loss and accuracy). What the whole step costs
-beyond its parts, and the fit beyond its steps (checks, building, the probes), is
-the rest. The last two rows gather each batch and run the step on it: a fit's
-shuffled batches, whose rows come from memory, against one batch whose rows stay
-in the cache; their difference is what fresh rows cost.
+loop's own work (the shuffled batches and the running loss and accuracy). What the
+whole step costs beyond its parts, and the fit beyond its steps (checks, building,
+the probes), is the rest. The last two rows gather each batch and run the step on
+it: a fit's shuffled batches, whose rows come from memory, against one batch whose
+rows stay in the cache; their difference is what fresh rows cost.
 """
 
 from __future__ import annotations
