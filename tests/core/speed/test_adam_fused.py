@@ -28,7 +28,8 @@ def _data(scale=1.0, rows=96):
 
 def _fused(model) -> bool:
     """Whether the compiled step runs Adam with its checks in the compiled loop."""
-    return type(model.train_function.adam).__name__ == "FusedAdam"
+    update = getattr(model.train_function, "adam", None)  # None: train_step
+    return type(update).__name__ == "FusedAdam"
 
 
 def _same_bits(a, b):
@@ -61,6 +62,33 @@ def test_it_is_chosen_and_gives_the_readable_bits_under_a_schedule(dtype):
         mine = compiled.optimizer.get_state()[name]
         theirs = fits[False][0].optimizer.get_state()[name]
         assert _same_bits(mine, theirs)
+
+
+class Retune(Callback):
+    """Adam's other settings changed between epochs: the compiled loops' scalars
+    (1 - beta_1, 1 - beta_2, epsilon) must follow them."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        optimizer.beta_1, optimizer.beta_2 = 0.8 - 0.1 * epoch, 0.99
+        optimizer.epsilon = 10.0 ** -(4 + epoch)
+
+
+@pytest.mark.parametrize("hidden", ["elu", "relu"])  # fused update; compiled only
+def test_settings_changed_between_epochs_train_with_the_readable_bits(hidden):
+    x, y = _data()
+    fits = {}
+    for jit in (False, True):
+        model = Sequential(
+            [Dense(16, activation=hidden), Dense(4, activation="softmax")], seed=0
+        )
+        model.compile(Adam(0.01), metrics=["accuracy"], jit_compile=jit)
+        history = model.fit(x, y, epochs=3, callbacks=[Retune()], verbose=0)
+        fits[jit] = model, history.history
+    assert _fused(fits[True][0]) is (hidden == "elu")
+    assert fits[True][0].optimizer.fast_update is not None  # the compiled loop
+    assert fits[True][1] == fits[False][1]
+    assert _same_bits(fits[True][0].get_weights(), fits[False][0].get_weights())
 
 
 def test_an_overflowing_gradient_is_refused_with_nothing_changed():
