@@ -20,15 +20,21 @@ def check_int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def is_real_number(value) -> bool:
+    """Whether ``value`` is one real number: a Python or NumPy integer or float,
+    not a bool (an int to Python) and not complex (which NumPy orders by its real
+    part)."""
+    real = isinstance(value, int | float | np.integer | np.floating)
+    return real and not isinstance(value, bool)
+
+
 SMALLEST_LEARNING_RATE = float(np.finfo(np.float32).tiny)  # 1.18e-38
 
 
 def check_learning_rate(learning_rate) -> float:
     """Returns ``learning_rate`` if it is a finite number > 0, or raises (the one
     check of every optimizer, the command line and a run's configuration)."""
-    if isinstance(learning_rate, bool) or not isinstance(
-        learning_rate, int | float | np.number
-    ):
+    if not is_real_number(learning_rate):
         raise ValueError(
             f"learning_rate must be a number. Received: learning_rate={learning_rate!r}"
         )
@@ -47,8 +53,8 @@ def check_learning_rate(learning_rate) -> float:
 def check_fraction(value, name: str, top: bool = False) -> float:
     """Returns ``value`` if it is a number in [0, 1) (in [0, 1] with ``top``), or
     raises: the decay rates of the optimizers (``beta_1``, ``rho``, ``momentum``)."""
-    number = isinstance(value, int | float | np.number) and not isinstance(value, bool)
-    if not (number and (0 <= value <= 1 if top else 0 <= value < 1)):
+    inside = is_real_number(value) and (0 <= value <= 1 if top else 0 <= value < 1)
+    if not inside:
         bounds = "[0, 1]" if top else "[0, 1)"
         raise ValueError(f"{name} must be in {bounds}. Received: {name}={value!r}")
     return value
@@ -57,8 +63,7 @@ def check_fraction(value, name: str, top: bool = False) -> float:
 def check_epsilon(epsilon) -> float:
     """Returns ``epsilon`` if it is a finite number >= 0, or raises: NaN would turn
     every weight NaN at an optimizer's first step; 0 is the papers' form."""
-    number = isinstance(epsilon, int | float | np.number)
-    if isinstance(epsilon, bool) or not (number and 0 <= epsilon < np.inf):
+    if not (is_real_number(epsilon) and 0 <= epsilon < np.inf):
         raise ValueError(
             f"epsilon must be a finite number >= 0. Received: epsilon={epsilon!r}"
         )

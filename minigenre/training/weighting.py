@@ -21,6 +21,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from minigenre.training.checks import is_real_number
+
 
 def balanced_class_weight(y: ArrayLike) -> dict[int, float]:
     """scikit-learn's ``"balanced"`` rule: ``n_samples / (n_classes * count)``.
@@ -72,7 +74,7 @@ def check_class_weight(class_weight, n_classes: int) -> dict[int, float]:
                 f"class_weight has class {label}, outside the model's {n_classes} "
                 f"outputs [0, {n_classes})."
             )
-        if isinstance(weight, bool) or not isinstance(weight, int | float | np.number):
+        if not is_real_number(weight):
             raise ValueError(
                 f"class_weight[{label}] must be a number. Received: {weight!r}"
             )

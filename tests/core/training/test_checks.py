@@ -34,6 +34,7 @@ def test_check_int_takes_integers_at_or_above_the_minimum():
         (float("inf"), r"learning_rate must be finite. Received: inf"),
         ("0.1", r"learning_rate must be a number. Received: learning_rate='0.1'"),
         (True, r"must be a number"),
+        (np.complex64(0.1), r"learning_rate must be a number. Received: learning"),
         (1e-320, r"learning_rate must be at least 1.18e-38 \(float32's smallest"),
     ],
 )
@@ -56,6 +57,7 @@ def test_check_learning_rate_returns_a_good_value_unchanged():
         ("0.9", False, r"Received: beta_1='0.9'$"),
         (True, False, r"Received: beta_1=True$"),
         (None, True, r"Received: beta_1=None$"),
+        (np.complex64(0.5), False, r"Received: beta_1=np.complex64\(0.5\+0j\)$"),
     ],
 )
 def test_check_fraction_refuses_what_is_no_decay_rate(value, top, message):
@@ -71,7 +73,9 @@ def test_check_fraction_and_check_epsilon_return_good_values_unchanged():
     assert check_epsilon(1e-7) == 1e-7
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1e-7, "1e-7", False])
+@pytest.mark.parametrize(
+    "value", [float("nan"), float("inf"), -1e-7, "1e-7", False, np.complex128(1e-7)]
+)
 def test_check_epsilon_refuses_what_would_turn_a_step_nan(value):
     with pytest.raises(ValueError, match=r"^epsilon must be a finite number >= 0"):
         check_epsilon(value)

@@ -52,6 +52,7 @@ def test_classes_left_out_keep_weight_one():
         ({0: -2}, r"class_weight\[0\] must be finite and > 0. Received: -2"),
         ({1: float("nan")}, r"class_weight\[1\] must be finite and > 0"),
         ({1: "2"}, r"class_weight\[1\] must be a number. Received: '2'"),
+        ({1: np.complex64(2 + 1j)}, r"class_weight\[1\] must be a number"),
     ],
 )
 def test_bad_class_weights_are_named(class_weight, message):
