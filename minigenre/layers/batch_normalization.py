@@ -20,6 +20,7 @@ from numpy.typing import DTypeLike, NDArray
 from minigenre import initializers
 from minigenre.layers.input_layer import check_shape
 from minigenre.layers.layer import Layer
+from minigenre.training.checks import is_real_number
 
 
 def check_settings(axis, momentum, epsilon, center, scale) -> None:
@@ -30,7 +31,7 @@ def check_settings(axis, momentum, epsilon, center, scale) -> None:
             f"(samples, features) data. Received: axis={axis!r}"
         )
     for name, value in (("momentum", momentum), ("epsilon", epsilon)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_real_number(value):  # a NumPy float too; not a bool or complex
             raise ValueError(f"{name} must be a number. Received: {name}={value!r}")
     if not 0 <= momentum <= 1:
         raise ValueError(f"momentum must be in [0, 1]. Received: momentum={momentum}")

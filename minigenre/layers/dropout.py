@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre.layers.input_layer import check_shape
-from minigenre.training.checks import check_weights
+from minigenre.training.checks import check_weights, is_real_number
 
 
 class Dropout:
@@ -45,11 +45,7 @@ class Dropout:
         name: str | None = None,
         input_shape=None,
     ) -> None:
-        if (
-            isinstance(rate, bool)
-            or not isinstance(rate, int | float)
-            or not 0 <= rate < 1
-        ):
+        if not (is_real_number(rate) and 0 <= rate < 1):
             raise ValueError(
                 f"rate must be a number in [0, 1). Received: rate={rate!r}"
             )

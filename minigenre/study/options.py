@@ -23,10 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from minigenre.study.data import SECTIONS
-from minigenre.training.checks import check_int, check_learning_rate
+from minigenre.training.checks import check_int, check_learning_rate, is_real_number
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def _integer(minimum: int) -> Callable[[Any], int]:
 
 def _fraction(value: Any) -> float:
     """A number strictly between 0 and 1; NaN fails the comparison."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+    if not is_real_number(value):  # a NumPy float too; not a bool or complex
         raise TypeError(value)
     if not 0 < value < 1:
         raise ValueError(value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from minigenre.training.checks import check_features
+from minigenre.training.checks import check_features, is_real_number
 from minigenre.training.weighting import check_sample_weight
 
 
@@ -48,11 +48,7 @@ def check_validation_data(model, validation_data) -> tuple:
 
 def split_validation(x, y, weight, validation_split: float):
     """``(x, y, weight, validation)``: Keras holds out the *last* rows, unshuffled."""
-    if (
-        isinstance(validation_split, bool)
-        or not isinstance(validation_split, int | float)
-        or not 0 <= validation_split < 1
-    ):
+    if not (is_real_number(validation_split) and 0 <= validation_split < 1):
         raise ValueError(
             f"validation_split must be in [0, 1). Received: {validation_split!r}"
         )

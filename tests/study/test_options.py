@@ -94,6 +94,7 @@ def test_a_config_without_the_later_options_reads_their_defaults(config):
         ),
         ("validation_split", float("nan"), r"Received: validation_split=nan"),
         ("validation_split", "0.2", r"Received: validation_split='0.2'"),
+        ("validation_split", np.complex64(0.2 + 1j), r"Received: validation_split="),
         ("class_weight", "inverse", r"must be None or 'balanced'. Received: "),
         ("learning_rate", 0.0, r"learning_rate must be a finite number > 0"),
         ("learning_rate", float("inf"), r"Received: learning_rate=inf"),
@@ -120,6 +121,7 @@ def test_each_check_refuses_a_bad_value_with_its_rule(name, value, match):
         ("patience", None),
         ("class_weight", "balanced"),
         ("validation_split", 0.5),
+        ("validation_split", np.float32(0.5)),
         ("learning_rate", 1),
     ],
 )

@@ -157,6 +157,8 @@ def test_config_round_trips_and_names_keras_settings():
         ({"axis": 2}, "axis must be -1 (or 1)"),
         ({"momentum": 1.5}, "momentum must be in [0, 1]. Received: momentum=1.5"),
         ({"momentum": "0.9"}, "momentum must be a number"),
+        ({"momentum": np.complex64(0.9)}, "momentum must be a number"),
+        ({"epsilon": 1e-3 + 1j}, "epsilon must be a number"),
         ({"epsilon": 0}, "epsilon must be > 0 and finite. Received: epsilon=0"),
         ({"center": 1}, "center must be True or False. Received: 1"),
         ({"gamma_initializer": "uniform"}, "Unknown initializer: 'uniform'"),
@@ -165,3 +167,9 @@ def test_config_round_trips_and_names_keras_settings():
 def test_bad_settings_are_refused_with_the_value(settings, message):
     with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
         BatchNormalization(**settings)
+
+
+def test_numpy_numbers_are_settings_as_in_keras():
+    layer = BatchNormalization(momentum=np.float32(0.5), epsilon=np.float64(1e-2))
+    assert (layer.momentum, layer.epsilon) == (0.5, 1e-2)
+    assert type(layer.momentum) is float  # what get_config writes to JSON

@@ -96,3 +96,9 @@ def test_gradient_through_a_fixed_mask_matches_central_differences():
 def test_bad_rate_is_one_line():
     with pytest.raises(ValueError, match=r"^rate must be a number in \[0, 1\). Rec"):
         Dropout(1.0)
+    with pytest.raises(ValueError, match=r"^rate must be a number in \[0, 1\). Rec"):
+        Dropout(np.complex64(0.5))  # NumPy orders it by its real part
+
+
+def test_a_numpy_rate_is_a_rate():
+    assert Dropout(np.float32(0.5)).rate == 0.5

@@ -23,10 +23,17 @@ def test_split_validation_zero_holds_out_nothing():
     assert split_validation(x, y, None, 0.0)[3] is None
 
 
-@pytest.mark.parametrize("share", [1.0, -0.1, True, "0.2", float("nan")])
+@pytest.mark.parametrize(
+    "share", [1.0, -0.1, True, "0.2", float("nan"), np.complex64(0.2)]
+)
 def test_split_validation_refuses_shares_outside_0_1(share):
     with pytest.raises(ValueError, match=r"validation_split must be in \[0, 1\)"):
         split_validation(np.ones((4, 1)), np.zeros(4), None, share)
+
+
+def test_split_validation_takes_a_numpy_share():
+    x, y = np.arange(8.0)[:, None], np.arange(8)
+    assert split_validation(x, y, None, np.float32(0.25))[3][1].tolist() == [6, 7]
 
 
 def test_split_validation_refuses_a_share_that_leaves_a_side_empty():
