@@ -51,7 +51,10 @@ def installed() -> bool:
 
 
 def check_jit_compile(jit_compile) -> bool | str:
-    """Validates ``compile``'s ``jit_compile``: ``True``, ``False`` or ``"auto"``."""
+    """Validates ``compile``'s ``jit_compile``: ``True``, ``False`` or ``"auto"``
+    (NumPy's ``True`` and ``False`` too, returned as Python's)."""
+    if isinstance(jit_compile, np.bool_):
+        jit_compile = bool(jit_compile)
     if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
         raise ValueError(
             'jit_compile must be True, False or "auto". '

@@ -51,6 +51,7 @@ import os
 import threading
 from collections.abc import Iterator
 
+import numpy as np
 from threadpoolctl import ThreadpoolController
 
 PARALLEL_WORK = 2**30  # multiply-adds of one product worth one more thread (above)
@@ -80,10 +81,11 @@ def set_blas_threads(threads: int | None) -> None:
     """
     global _fixed
     if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, int):
+        if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
             raise TypeError(f"threads must be an integer. Received: {threads!r}")
         if threads < 1:
             raise ValueError(f"threads must be >= 1 or None. Received: {threads}")
+        threads = int(threads)  # a NumPy integer too, as threadpoolctl takes it
     _fixed = threads
 
 

@@ -96,6 +96,13 @@ def test_jit_compile_must_be_true_false_or_auto(value):
         study_model(seed=0).compile("adam", jit_compile=value)
 
 
+def test_numpys_false_is_false():
+    model = study_model(seed=0)
+    model.compile("adam", jit_compile=np.False_)
+    assert model.jit_compile is False
+    assert model.optimizer.jit_compile is False
+
+
 def _run(code: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],

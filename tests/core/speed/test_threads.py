@@ -150,6 +150,15 @@ def test_set_blas_threads_rejects_what_is_not_a_positive_integer(threads, error)
         minigenre.set_blas_threads(threads)
 
 
+def test_set_blas_threads_takes_a_numpy_integer():
+    try:
+        minigenre.set_blas_threads(np.int64(1))
+        assert minigenre.get_blas_threads() == 1
+        assert type(minigenre.get_blas_threads()) is int
+    finally:
+        minigenre.set_blas_threads(None)
+
+
 def test_a_study_predict_keeps_one_thread_while_the_other_cores_are_busy():
     # Chunks of 1024 rows, 264 features into 128 units: 2**25 multiply-adds, a
     # second thread's worth while a core is free (measured 1.4-1.5x; the rule and
