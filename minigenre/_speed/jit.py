@@ -55,7 +55,10 @@ def check_jit_compile(jit_compile) -> bool | str:
     (NumPy's ``True`` and ``False`` too, returned as Python's)."""
     if isinstance(jit_compile, np.bool_):
         jit_compile = bool(jit_compile)
-    if not (isinstance(jit_compile, bool) or jit_compile == "auto"):
+    if not (
+        isinstance(jit_compile, bool)
+        or (isinstance(jit_compile, str) and jit_compile == "auto")
+    ):
         raise ValueError(
             'jit_compile must be True, False or "auto". '
             f"Received: jit_compile={jit_compile!r}"

@@ -303,11 +303,13 @@ def checked_batch(model, x, y, what: str) -> tuple[NDArray, NDArray]:
 
 
 def check_verbose(verbose) -> int:
-    if verbose == "auto":  # Keras's default: a progress bar
+    """0, 1 or 2 (an integer, NumPy's too), or ``"auto"``, Keras's default: 1, a
+    progress bar. Types first: ``==`` on an array would compare each element."""
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if verbose not in (0, 1, 2) or isinstance(verbose, float):
-        raise ValueError(f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
-    return int(verbose)
+    if isinstance(verbose, int | np.integer) and verbose in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
 
 
 def returned(logs: dict[str, float], return_dict: bool):

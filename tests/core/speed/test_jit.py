@@ -90,7 +90,9 @@ def test_the_largest_gradient_whose_square_is_finite_is_accepted(jit_compile):
         )
 
 
-@pytest.mark.parametrize("value", [1, 0, "yes", None, "Auto"])
+@pytest.mark.parametrize(
+    "value", [1, 0, "yes", None, "Auto", np.array(["auto", "auto"])]
+)
 def test_jit_compile_must_be_true_false_or_auto(value):
     with pytest.raises(ValueError, match="jit_compile must be True, False or"):
         study_model(seed=0).compile("adam", jit_compile=value)

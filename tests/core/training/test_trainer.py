@@ -53,6 +53,26 @@ def test_predict_takes_batch_size_none_and_verbose(data, capsys):
         model.predict(x, verbose=3)
 
 
+@pytest.mark.parametrize(
+    "verbose", [np.array([0, 1]), 1.0, np.float32(1.0), "1", None, "Auto"]
+)
+def test_verbose_refuses_what_is_not_0_1_2_or_auto_in_one_line(data, verbose):
+    x, y = data
+    model = make_model()
+    with pytest.raises(ValueError, match=r"^verbose must be 0, 1 or 2\. Received: "):
+        model.fit(x, y, verbose=verbose)
+
+
+def test_verbose_takes_numpy_integers_and_auto(data, capsys):
+    x, y = data
+    model = make_model()
+    model.fit(x, y, verbose=np.int64(0))
+    model.evaluate(x, y, verbose=np.uint8(0))
+    assert capsys.readouterr().out == ""
+    model.predict(x, verbose="auto")
+    assert "━" in capsys.readouterr().out
+
+
 def test_calling_the_model_is_the_forward_pass(data):
     x, y = data
     model = make_model()
