@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
+
+from minigenre.training.checks import check_int, is_real_number
 
 
 class Callback:
@@ -35,6 +38,17 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
+def check_monitor(monitor, mode) -> None:
+    """Refuses a ``monitor`` that is not a log key or a ``mode`` Keras does not
+    know (the types first: ``in`` on an array would compare each element)."""
+    if not isinstance(monitor, str):
+        raise ValueError(
+            f"monitor must be a log key such as 'val_loss'. Received: {monitor!r}"
+        )
+    if not (isinstance(mode, str) and mode in ("auto", "min", "max")):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: {mode!r}")
+
+
 class EarlyStopping(Callback):
     """Stops training when a monitored metric has stopped improving, as in Keras.
 
@@ -59,10 +73,12 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best_weights: bool = False,
     ) -> None:
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: {mode!r}")
-        if patience < 0:
-            raise ValueError(f"patience must be >= 0. Received: {patience}")
+        check_monitor(monitor, mode)
+        patience = check_int(patience, "patience", minimum=0)
+        if not (is_real_number(min_delta) and math.isfinite(min_delta)):
+            raise ValueError(
+                f"min_delta must be a finite number. Received: min_delta={min_delta!r}"
+            )
         self.monitor = monitor
         self.min_delta = abs(min_delta)
         self.patience = patience
@@ -151,8 +167,7 @@ class ModelCheckpoint(Callback):
                 f"The filepath must end in {' or '.join(ends)} "
                 f"(save_weights_only={save_weights_only}). Received: {path}"
             )
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: {mode!r}")
+        check_monitor(monitor, mode)
         if mode == "auto":
             mode = (
                 "max" if "acc" in monitor or monitor.startswith("fmeasure") else "min"

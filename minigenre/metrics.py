@@ -85,7 +85,7 @@ def resolve(metric, loss_name: str, units: int) -> tuple[str, object]:
     """
     if isinstance(metric, MeanMetric):
         return metric.name, metric.function
-    if metric in ("accuracy", "acc"):
+    if isinstance(metric, str) and metric in ("accuracy", "acc"):
         if units == 1:
             return metric, binary_accuracy
         if loss_name == "sparse_categorical_crossentropy":

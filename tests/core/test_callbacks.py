@@ -1,5 +1,7 @@
 """Callbacks: the History every fit returns, and EarlyStopping."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -51,7 +53,7 @@ def test_history_records_each_epochs_logs():
 def test_early_stopping_checks_its_arguments_and_warns_on_a_missing_metric():
     with pytest.raises(ValueError, match=r"mode must be .* Received: 'up'"):
         EarlyStopping(mode="up")
-    with pytest.raises(ValueError, match=r"patience must be >= 0. Received: -1"):
+    with pytest.raises(ValueError, match=r"patience must be >= 0. Received: pati"):
         EarlyStopping(patience=-1)
     assert EarlyStopping(monitor="val_accuracy").mode == "max"
     assert EarlyStopping(monitor="val_loss").mode == "min"
@@ -59,6 +61,28 @@ def test_early_stopping_checks_its_arguments_and_warns_on_a_missing_metric():
     stopper.on_train_begin()
     with pytest.warns(UserWarning, match=r"'val_loss' is not in the logs"):
         stopper.on_epoch_end(0, {"loss": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "message"),
+    [
+        ({"monitor": 3}, ValueError, "monitor must be a log key such as 'val_loss'"),
+        ({"mode": np.array(["min", "max"])}, ValueError, "mode must be 'auto', 'min'"),
+        ({"patience": "2"}, TypeError, "patience must be an integer. Received: pat"),
+        ({"patience": 2.5}, TypeError, "patience must be an integer. Received: pat"),
+        ({"min_delta": "0.1"}, ValueError, "min_delta must be a finite number. Rec"),
+        ({"min_delta": float("nan")}, ValueError, "min_delta must be a finite numb"),
+    ],
+)
+def test_early_stopping_refuses_a_bad_argument_in_one_line(settings, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}"):
+        EarlyStopping(**settings)
+
+
+def test_early_stopping_takes_numpy_numbers():
+    stopping = EarlyStopping(patience=np.int64(2), min_delta=np.float32(-0.5))
+    assert (stopping.patience, stopping.min_delta) == (2, 0.5)
+    assert type(stopping.patience) is int
 
 
 # -- ModelCheckpoint -------------------------------------------------------------

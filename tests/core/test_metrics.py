@@ -43,3 +43,5 @@ def test_accuracy_resolves_as_keras_3_chooses():
 def test_unknown_metric_is_one_line_listing_the_valid_ones():
     with pytest.raises(ValueError, match=r"^Unknown metric: 'auc'. Valid names: acc"):
         resolve("auc", "binary_crossentropy", 1)
+    with pytest.raises(ValueError, match=r"^Unknown metric: array\(\['acc', 'acc'\]"):
+        resolve(np.array(["acc", "acc"]), "binary_crossentropy", 1)
