@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import statistics
 import time
@@ -125,13 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     split = split_and_scale(make_synthetic(seed=0), seed=0)
     x, y = split.x_train.astype(np.float32), split.y_train
     ways = cases()
-    reference = fit(x, y, 0, *ways["default fit (jit_compile=False)"])[1]
+    default_weights, *others = (fit(x, y, 0, *way)[1] for way in ways.values())
     same = all(
-        all(
-            np.array_equal(a, b)
-            for a, b in zip(reference, fit(x, y, 0, *way)[1], strict=True)
-        )
-        for way in ways.values()
+        np.array_equal(a, b)
+        for weights in others
+        for a, b in zip(default_weights, weights, strict=True)
     )
     print(f"load average at the start {_load()} (1, 5, 15 minutes)")
     print(f"every case's weights bit-identical to the default fit's: {same}")
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     median = {name: statistics.median(values) for name, values in seconds.items()}
     default = median["default fit (jit_compile=False)"]
     tight = median["tight NumPy loop, 1 thread"]
-    steps = EPOCHS * -(-len(x) // BATCH_SIZE)
+    steps = EPOCHS * math.ceil(len(x) / BATCH_SIZE)
     print(f"load average at the end {_load()}; {args.reps} repetitions, medians")
     print(f"{'case':<36}{'ms':>8}{'/ tight':>9}{'saves ms':>10}{'us/step':>9}")
     for name, value in median.items():

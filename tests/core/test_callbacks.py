@@ -53,7 +53,9 @@ def test_history_records_each_epochs_logs():
 def test_early_stopping_checks_its_arguments_and_warns_on_a_missing_metric():
     with pytest.raises(ValueError, match=r"mode must be .* Received: 'up'"):
         EarlyStopping(mode="up")
-    with pytest.raises(ValueError, match=r"patience must be >= 0. Received: pati"):
+    with pytest.raises(
+        ValueError, match=r"^patience must be >= 0\. Received: patience=-1$"
+    ):
         EarlyStopping(patience=-1)
     assert EarlyStopping(monitor="val_accuracy").mode == "max"
     assert EarlyStopping(monitor="val_loss").mode == "min"
