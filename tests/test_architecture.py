@@ -197,8 +197,8 @@ LEARNERS_PACKAGES = {
     "layers": {"__init__.py", "activation.py", "batch_normalization.py", "dense.py",
                "dropout.py", "input_layer.py", "layer.py"},
     "losses": {"__init__.py", "binary.py", "categorical.py", "dense_targets.py",
-               "log_softmax.py", "sparse_categorical.py"},
-    "optimizers": {"__init__.py", "adam.py", "rmsprop.py", "sgd.py"},
+               "log_softmax.py", "loss.py", "sparse_categorical.py"},
+    "optimizers": {"__init__.py", "adam.py", "optimizer.py", "rmsprop.py", "sgd.py"},
 }  # fmt: skip
 
 

@@ -67,6 +67,9 @@ class AdamOptimizer(optimizers.Adam):
     ) -> None:
         super().__init__(learning_rate, beta_1=beta1, beta_2=beta2, epsilon=epsilon)
 
+    def __repr__(self) -> str:  # it is an Adam, with these settings by Keras's names
+        return repr(optimizers.Adam(**self.get_config()))
+
 
 tf = SimpleNamespace(
     nn=SimpleNamespace(

@@ -11,7 +11,9 @@ also knows the activation it fuses with (softmax, sigmoid): a model whose last
 layer has it takes the loss from the logits, as Keras does.
 
 One file per loss family: ``sparse_categorical.py`` (the study's), ``categorical.py``
-and ``binary.py``; ``log_softmax.py`` holds what they share.
+and ``binary.py``; ``loss.py`` holds the base they share (the weighted batch mean
+and its gradient), ``log_softmax.py`` the stable log-softmax, ``dense_targets.py``
+what the two losses with labels of the output's shape share.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from minigenre.losses.categorical import (
     softmax_categorical_crossentropy,
 )
 from minigenre.losses.log_softmax import EPSILON, log_softmax
+from minigenre.losses.loss import Loss
 from minigenre.losses.sparse_categorical import (
     SparseCategoricalCrossentropy,
     softmax_crossentropy,
@@ -38,6 +41,7 @@ __all__ = [
     "EPSILON",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "Loss",
     "SparseCategoricalCrossentropy",
     "binary_crossentropy",
     "categorical_crossentropy",
@@ -56,7 +60,6 @@ LOSSES = {
     "binary_crossentropy": BinaryCrossentropy,
 }
 CLASSES = {cls.__name__: cls for cls in LOSSES.values()}
-Loss = SparseCategoricalCrossentropy | CategoricalCrossentropy | BinaryCrossentropy
 
 
 def get(identifier) -> Loss:

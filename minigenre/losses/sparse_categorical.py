@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre.losses.log_softmax import EPSILON, log_softmax
+from minigenre.losses.loss import Loss
 from minigenre.training.checks import check_labels
 
 
@@ -110,10 +111,10 @@ def sparse_categorical_accuracy(y_true: NDArray, y_pred: NDArray) -> NDArray:
     return y_pred.argmax(axis=1) == y_true
 
 
-class SparseCategoricalCrossentropy:
+class SparseCategoricalCrossentropy(Loss):
     """The loss as an object, like ``keras.losses.SparseCategoricalCrossentropy``.
 
-    Calling it returns the batch mean; ``gradient`` returns dL/dy_pred.
+    Calling it returns the batch mean; ``gradient`` returns dL/dy_pred (``Loss``).
 
     Args:
         from_logits: Whether predictions are logits rather than probabilities.
@@ -125,9 +126,6 @@ class SparseCategoricalCrossentropy:
 
     name = "sparse_categorical_crossentropy"
     fuses_with = "softmax"  # a softmax output's loss comes from its logits
-
-    def __init__(self, from_logits: bool = False) -> None:
-        self.from_logits = from_logits
 
     def check_targets(self, y, n_outputs, n_rows, dtype: DTypeLike, name="y"):
         """Integer labels (n,), each in ``[0, n_outputs)``."""
@@ -145,34 +143,19 @@ class SparseCategoricalCrossentropy:
         """dL/dlogits of the fused path, ``(p - onehot) / n``."""
         return softmax_crossentropy_grad(y_true, probs, sample_weight)
 
-    def __call__(
-        self, y_true: NDArray, y_pred: NDArray, sample_weight: NDArray | None = None
-    ) -> np.floating:
-        losses = sparse_categorical_crossentropy(y_true, y_pred, self.from_logits)
-        if sample_weight is not None:
-            losses = losses * sample_weight
-        return losses.mean()  # Keras divides by the batch size, weighted or not
-
-    def gradient(
-        self, y_true: NDArray, y_pred: NDArray, sample_weight: NDArray | None = None
-    ) -> NDArray:
-        """dL/dy_pred of the weighted batch mean, shape (batch, classes)."""
+    def output_gradient(self, y_true: NDArray, y_pred: NDArray) -> NDArray:
+        """Each row's dL/dy_pred (batch, classes), before its weight and the mean."""
         y_true = np.asarray(y_true).reshape(-1).astype(np.intp)
-        n = len(y_pred)
-        if self.from_logits:
-            probs = np.exp(log_softmax(y_pred))
-            return softmax_crossentropy_grad(y_true, probs, sample_weight)
+        rows = np.arange(len(y_pred))
+        if self.from_logits:  # the softmax's own: p - onehot
+            grad = np.exp(log_softmax(y_pred))
+            grad[rows, y_true] -= 1
+            return grad
         # L = -log(clip(p)[y]) + log(sum(clip(p))): the second term is Keras's
         # renormalisation; the clip passes no gradient outside [eps, 1 - eps].
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
         grad = np.broadcast_to(1 / clipped.sum(axis=-1, keepdims=True), y_pred.shape)
         grad = grad.copy()
-        grad[np.arange(n), y_true] -= 1 / clipped[np.arange(n), y_true]
-        grad *= inside
-        if sample_weight is not None:
-            grad *= sample_weight[:, None]
-        return grad / n
-
-    def __repr__(self) -> str:
-        return f"SparseCategoricalCrossentropy(from_logits={self.from_logits})"
+        grad[rows, y_true] -= 1 / clipped[rows, y_true]
+        return grad * inside

@@ -2,16 +2,20 @@
 
 One file per optimizer, as in Keras (``keras/src/optimizers/``): ``adam.py`` (the
 study's), ``sgd.py`` and ``rmsprop.py``. Each keeps its state per weight array,
-by Keras's names, and its ``update_step`` is the formula of its docstring.
+by Keras's names, and its ``update_step`` is the formula of its docstring;
+``optimizer.py`` holds what they share (Keras's base ``Optimizer``).
 """
 
 from __future__ import annotations
 
 from minigenre.optimizers.adam import Adam, check_gradient, squares_finite
+from minigenre.optimizers.optimizer import Optimizer
 from minigenre.optimizers.rmsprop import RMSprop
 from minigenre.optimizers.sgd import SGD
 
-__all__ = ["SGD", "Adam", "RMSprop", "check_gradient", "get", "squares_finite"]
+__all__ = [
+    "SGD", "Adam", "Optimizer", "RMSprop", "check_gradient", "get", "squares_finite",
+]  # fmt: skip
 
 OPTIMIZERS = {"adam": Adam, "sgd": SGD, "rmsprop": RMSprop}
 # Keras's other optimizer names, refused where they are used, naming what is here.
@@ -19,7 +23,6 @@ KERAS_ONLY = (
     "adadelta", "adafactor", "adagrad", "adamax", "adamw", "ftrl", "lamb",
     "lion", "loss_scale_optimizer", "muon", "nadam",
 )  # fmt: skip
-Optimizer = Adam | SGD | RMSprop
 
 
 def get(identifier) -> Optimizer:
@@ -29,7 +32,7 @@ def get(identifier) -> Optimizer:
     Raises:
         ValueError: If the name is unknown; the message lists the valid names.
     """
-    if isinstance(identifier, Adam | SGD | RMSprop):
+    if isinstance(identifier, Optimizer):
         return identifier
     name = identifier.lower() if isinstance(identifier, str) else None
     if name in KERAS_ONLY:

@@ -9,10 +9,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from minigenre._speed import jit
-from minigenre.training.checks import check_epsilon, check_fraction, check_learning_rate
+from minigenre.optimizers.optimizer import Optimizer
+from minigenre.training.checks import check_epsilon, check_fraction
 
 
-class Adam:
+class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) in exactly the form Keras 3 implements it.
 
     At step ``t`` (1, 2, ...), for every weight ``w`` with gradient ``g``::
@@ -57,12 +58,10 @@ class Adam:
         epsilon: float = 1e-7,
         jit_compile: bool | str = "auto",
     ) -> None:
-        self.learning_rate = check_learning_rate(learning_rate)
+        super().__init__(learning_rate, jit_compile)
         self.beta_1 = check_fraction(beta_1, "beta_1")
         self.beta_2 = check_fraction(beta_2, "beta_2")
         self.epsilon = check_epsilon(epsilon)
-        self.jit_compile = jit.check_jit_compile(jit_compile)
-        self.iterations = 0
         self.momentums: list[NDArray] = []  # m, one per weight array
         self.velocities: list[NDArray] = []  # v, one per weight array
         # A faster form of update_step with its bits, or None: update_step runs.
@@ -116,17 +115,8 @@ class Adam:
         self.fast_update = jit.faster_adam_update(self, self.momentums)
 
     def get_config(self) -> dict:
-        """The settings, by Keras's names (``keras.optimizers.Adam.get_config``)."""
-        return {
-            "learning_rate": self.learning_rate,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }
-
-    def __repr__(self) -> str:  # Adam(learning_rate=0.001, beta_1=0.9, ...)
-        settings = ", ".join(f"{k}={v}" for k, v in self.get_config().items())
-        return f"Adam({settings})"
+        config = {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+        return super().get_config() | config
 
 
 def check_gradient(g: NDArray) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from minigenre._speed import jit
 from minigenre.optimizers.adam import check_gradient
-from minigenre.training.checks import check_epsilon, check_fraction, check_learning_rate
+from minigenre.optimizers.optimizer import Optimizer
+from minigenre.training.checks import check_epsilon, check_fraction
 
 
-class RMSprop:
+class RMSprop(Optimizer):
     """RMSprop (Hinton, 2012) in exactly the form Keras 3 implements it.
 
     For every weight ``w`` with gradient ``g``::
@@ -47,13 +47,11 @@ class RMSprop:
         centered: bool = False,
         jit_compile: bool | str = "auto",
     ) -> None:
-        self.learning_rate = check_learning_rate(learning_rate)
+        super().__init__(learning_rate, jit_compile)
         self.rho = check_fraction(rho, "rho")
         self.momentum = check_fraction(momentum, "momentum")
         self.epsilon = check_epsilon(epsilon)
         self.centered = bool(centered)
-        self.jit_compile = jit.check_jit_compile(jit_compile)
-        self.iterations = 0
         self.state: dict[str, list[NDArray]] = {}
 
     def slot_names(self) -> list[str]:
@@ -107,15 +105,9 @@ class RMSprop:
         self.state = {name: [np.array(a) for a in state[name]] for name in state}
 
     def get_config(self) -> dict:
-        """The settings, by Keras's names (``keras.optimizers.RMSprop.get_config``)."""
-        return {
-            "learning_rate": self.learning_rate,
+        return super().get_config() | {
             "rho": self.rho,
             "momentum": self.momentum,
             "epsilon": self.epsilon,
             "centered": self.centered,
         }
-
-    def __repr__(self) -> str:
-        settings = ", ".join(f"{k}={v}" for k, v in self.get_config().items())
-        return f"RMSprop({settings})"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from minigenre._speed import jit
-from minigenre.training.checks import check_fraction, check_learning_rate
+from minigenre.optimizers.optimizer import Optimizer
+from minigenre.training.checks import check_fraction
 
 
-class SGD:
+class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum, as Keras's ``SGD``.
 
     Without momentum ``w -= learning_rate * g``; with it, a velocity
@@ -32,10 +32,8 @@ class SGD:
         momentum: float = 0.0,
         jit_compile: bool | str = "auto",
     ) -> None:
-        self.learning_rate = check_learning_rate(learning_rate)
+        super().__init__(learning_rate, jit_compile)
         self.momentum = check_fraction(momentum, "momentum", top=True)
-        self.jit_compile = jit.check_jit_compile(jit_compile)
-        self.iterations = 0
         self.velocities: list[NDArray] = []  # u, one per weight array
 
     def apply_gradients(self, weights: list[NDArray], gradients: list[NDArray]) -> None:
@@ -64,8 +62,4 @@ class SGD:
             self.velocities = [np.array(u) for u in state["momentum"]]
 
     def get_config(self) -> dict:
-        """The settings, by Keras's names (``keras.optimizers.SGD.get_config``)."""
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum}
-
-    def __repr__(self) -> str:
-        return f"SGD(learning_rate={self.learning_rate}, momentum={self.momentum})"
+        return super().get_config() | {"momentum": self.momentum}
