@@ -14,21 +14,31 @@ number of rows, and the results keep the bits of batch by batch:
   ``batch_size`` within the chunk (``batch_means``).
 
 The BLAS picks its kernel by the size of a product, and two kernels may sum a row
-in different orders. Checked on this project's machines (OpenBLAS 0.3.31): float32
-products with the study's shapes give the same bits in batches of 32 and in chunks
-(``tests/core/speed/test_chunks.py``), but not every shape does (e.g. 1000
-inputs into 5 units, last bit), nor float64's (e.g. 128 inputs into 10 units). So
-float64, the dtype of gradient checks, keeps batches of ``batch_size``; and
-``predict(x, batch_size=32)`` always computes Keras's batches exactly.
+in different orders: a row's bits can depend on how many rows are multiplied with
+it. On one of this project's machines (OpenBLAS 0.3.31, Intel) float32 products of
+the study's shapes gave the same bits in batches of 32 and in chunks, but not every
+shape did (e.g. 1000 inputs into 5 units, last bit), nor float64's (e.g. 128 inputs
+into 10 units); on another (the same OpenBLAS, AMD EPYC) a float32 product sums
+rows in panels of 24, so in a batch of 32 rows 24-31 take the tail's kernel, and
+no chunk gives those bits. So chunks are never assumed: ``plan`` probes, once per
+network shape, chunk size and BLAS thread count, whether a chunk of random rows
+gives the bits of those rows batch by batch (``agrees``), and uses the batches
+themselves where it does not. float64, the dtype of gradient checks, keeps batches
+of ``batch_size``; ``predict(x, batch_size=32)`` always computes Keras's batches.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import numpy as np
 
+from minigenre._speed import threads
+
 CHUNK_ELEMENTS = 2**17  # 1024 rows of the study's 128 units: 0.5 MB in float32
+MAX_PROBED = 256  # probe results kept (network shape, rows, batch size, threads)
+_agreed: dict[tuple, bool] = {}  # each probe's result, by what decides the kernels
 
 
 def chunk_rows(batch_size: int, widest: int, dtype: np.dtype) -> int:
@@ -42,15 +52,15 @@ def chunk_rows(batch_size: int, widest: int, dtype: np.dtype) -> int:
     return max(1, CHUNK_ELEMENTS // widest // batch_size) * batch_size
 
 
-def chunks(n: int, batch_size: int, widest: int, dtype: np.dtype) -> Iterator[slice]:
-    """Slices of ``range(n)`` to compute together, equal to batch by batch (above).
+def chunks(n: int, batch_size: int, rows: int) -> Iterator[slice]:
+    """Slices of ``range(n)`` of ``rows`` rows (the last shorter), cut at batch
+    boundaries; a lone last row of the batches stays alone (above).
 
-    >>> list(chunks(70, 32, widest=2048, dtype=np.dtype("float32")))  # 64 rows each
+    >>> list(chunks(70, 32, rows=64))
     [slice(0, 64, None), slice(64, 70, None)]
-    >>> list(chunks(65, 32, widest=128, dtype=np.dtype("float32")))  # 2 * 32 + 1
+    >>> list(chunks(65, 32, rows=1024))  # 2 * 32 + 1
     [slice(0, 64, None), slice(64, 65, None)]
     """
-    rows = chunk_rows(batch_size, widest, dtype)
     lone = n % batch_size == 1 and batch_size > 1  # the last batch holds one row
     end = n - 1 if lone else n
     for start in range(0, end, rows):
@@ -76,7 +86,83 @@ def batch_means(per_sample: np.ndarray, batch_size: int) -> list[tuple[float, in
     return result
 
 
-def for_layers(layers: list, n: int, batch_size: int, dtype: np.dtype) -> list[slice]:
-    """``chunks`` for a network of ``layers``: their widest output decides."""
+@contextlib.contextmanager
+def plan(
+    layers: list, n: int, batch_size: int, dtype: np.dtype, chunked: bool = True
+) -> Iterator[list[slice]]:
+    """The slices of ``range(n)`` to compute together, yielded inside the BLAS
+    thread count they run with (``inference_threads``): ``chunks`` where each
+    chunk's size gives the bits of batches of ``batch_size`` here (``agrees``),
+    the batches themselves otherwise, or with ``chunked=False``."""
     widest = max(layer.units for layer in layers)
-    return list(chunks(n, batch_size, widest, dtype))
+    rows = chunk_rows(batch_size, widest, dtype) if chunked else batch_size
+    if rows > batch_size and n > batch_size + 1:  # a chunk may hold two batches
+        parts = list(chunks(n, batch_size, rows))
+        with inference_threads(layers, min(rows, n), dtype):
+            sizes = {part.stop - part.start for part in parts} - {1}
+            if all(agrees(layers, size, batch_size, dtype) for size in sizes):
+                yield parts
+                return
+    with inference_threads(layers, min(batch_size, n), dtype):
+        yield [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def inference_threads(layers: list, rows: int, dtype: np.dtype):
+    """``threads.for_layers`` for forward passes of ``rows`` rows, on one thread
+    where more would change their bits (probed once per shape and count)."""
+
+    def same_bits(count: int) -> bool:
+        key = ("threads", network(layers), rows, np.dtype(dtype).str, count)
+        if key not in _agreed:
+            x = probe_rows(layers, rows, dtype)
+            with threads.limited(count):
+                shared = forward(layers, x)
+            with threads.limited(1):
+                remember(key, np.array_equal(shared, forward(layers, x)))
+        return _agreed[key]
+
+    return threads.for_layers(layers, rows, same_bits)
+
+
+def agrees(layers: list, rows: int, batch_size: int, dtype: np.dtype) -> bool:
+    """Whether ``rows`` rows through ``layers`` at once give the bits of the same
+    rows in batches of ``batch_size``, with the BLAS threads in force: probed on
+    random rows the first time, then remembered. The BLAS chooses its kernels by
+    shapes and threads, never by values, so one probe answers for every input."""
+    key = (network(layers), rows, batch_size, np.dtype(dtype).str, threads.current())
+    if key not in _agreed:
+        x = probe_rows(layers, rows, dtype)
+        at_once = forward(layers, x)
+        with inference_threads(layers, batch_size, dtype):  # as the batches run
+            batches = range(0, rows, batch_size)
+            in_batches = [forward(layers, x[i : i + batch_size]) for i in batches]
+        remember(key, np.array_equal(at_once, np.concatenate(in_batches)))
+    return _agreed[key]
+
+
+def network(layers: list) -> tuple:
+    """What decides a forward pass's kernels: each layer's kind and width, and
+    its weights' shapes."""
+    return tuple(
+        (type(layer).__name__, layer.units, *(w.shape for w in layer.weights))
+        for layer in layers
+    )
+
+
+def probe_rows(layers: list, rows: int, dtype: np.dtype) -> np.ndarray:
+    """Random inputs (rows, input width), the same for every probe."""
+    x = np.random.default_rng(0).standard_normal((rows, layers[0].input_width))
+    return x.astype(dtype)
+
+
+def remember(key: tuple, agreed: bool) -> None:
+    if len(_agreed) >= MAX_PROBED:  # memory bounded however many shapes come
+        _agreed.clear()
+    _agreed[key] = agreed
+
+
+def forward(layers: list, x: np.ndarray) -> np.ndarray:
+    """The inference pass, as ``predict_step`` runs it: (rows, last units)."""
+    for layer in layers:
+        x = layer.forward(x)
+    return x

@@ -94,6 +94,12 @@ def get_blas_threads() -> int | None:
     return _fixed
 
 
+def current() -> int | None:
+    """The BLAS pool's thread count now (the largest over the loaded BLAS
+    libraries), or None where NumPy has no BLAS."""
+    return max((lib.num_threads for lib in _controller().lib_controllers), default=None)
+
+
 def _controller() -> ThreadpoolController:
     global _blas
     if _blas is None:
@@ -165,8 +171,13 @@ def _running(stat_path: str) -> bool:
 
 
 @contextlib.contextmanager
-def blas_threads(multiply_adds: int) -> Iterator[None]:
-    """Runs the block with the BLAS thread count for products of that size."""
+def blas_threads(multiply_adds: int, same_bits=None) -> Iterator[None]:
+    """Runs the block with the BLAS thread count for products of that size.
+
+    ``same_bits(count)``, if given, says whether ``count`` threads give the bits
+    of one for the block's work: where they would not, the rule's count falls to
+    one, so a result never depends on how busy the machine was. A count the user
+    fixed is kept."""
     if _fixed is None and any(os.environ.get(name) for name in USER_VARIABLES):
         yield  # the user chose through the environment
         return
@@ -179,6 +190,8 @@ def blas_threads(multiply_adds: int) -> Iterator[None]:
     asks = _fixed is None and multiply_adds >= SHARE_WORK and current > 1
     free = free_cores(wanted=current - 1) if asks else None
     threads = _fixed or choose(multiply_adds, current, free)
+    if not _fixed and threads > 1 and same_bits is not None and not same_bits(threads):
+        threads = 1  # more would change the bits (a BLAS may split rows unevenly)
     if all(size == threads for size in sizes):
         yield  # already so: spare the limit's cost
         return
@@ -186,9 +199,20 @@ def blas_threads(multiply_adds: int) -> Iterator[None]:
         yield
 
 
-def for_layers(layers: list, rows: int) -> contextlib.AbstractContextManager:
+def for_layers(
+    layers: list, rows: int, same_bits=None
+) -> contextlib.AbstractContextManager:
     """``blas_threads`` for a network of built ``layers`` fed ``rows`` rows at a
     time: the size of its largest matrix product decides (the one wrapper that
     ``fit``, ``evaluate``, ``predict`` and ``train_on_batch`` use)."""
     widths = [layers[0].input_width, *(layer.units for layer in layers)]
-    return blas_threads(rows * max(a * b for a, b in itertools.pairwise(widths)))
+    work = rows * max(a * b for a, b in itertools.pairwise(widths))
+    return blas_threads(work, same_bits)
+
+
+@contextlib.contextmanager
+def limited(count: int) -> Iterator[None]:
+    """Runs the block on ``count`` BLAS threads, whatever the rule: for probes
+    that compare thread counts."""
+    with _controller().limit(limits=count):
+        yield

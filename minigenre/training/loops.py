@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from minigenre._speed import chunks, threads
+from minigenre._speed import chunks
 from minigenre.callbacks import History
 from minigenre.train_step import RunningLogs, run_epoch
 from minigenre.training.progress import ProgressBar, epoch_line
@@ -38,13 +38,9 @@ def fit_loop(
         logs = run_epoch(model, batches, rng, epoch, bar)
         if validation is not None:
             x_val, y_val, weight = validation
-            parts = chunks.for_layers(
-                model.layers, len(x_val), batches.batch_size, model.dtype
-            )
-            with threads.for_layers(model.layers, parts[0].stop):
-                val = evaluate_loop(
-                    model, x_val, y_val, weight, batches.batch_size, parts
-                )
+            size = batches.batch_size
+            with chunks.plan(model.layers, len(x_val), size, model.dtype) as parts:
+                val = evaluate_loop(model, x_val, y_val, weight, size, parts)
             logs.update({f"val_{key}": value for key, value in val.items()})
         if bar is not None:
             bar.update(batches.steps, logs, final=True)

@@ -225,8 +225,7 @@ class Trainer(ModelFiles):
             )
         steps = math.ceil(len(x) / batch_size)
         start = time.perf_counter()  # Keras's bar counts from the first batch
-        parts = chunks.for_layers(self.layers, len(x), batch_size, self.dtype)
-        with threads.for_layers(self.layers, parts[0].stop):
+        with chunks.plan(self.layers, len(x), batch_size, self.dtype) as parts:
             logs = loops.evaluate_loop(self, x, y, sample_weight, batch_size, parts)
         if not math.isfinite(logs["loss"]):  # finite inputs that overflow: say where
             overflow.check_outputs(self, x, overflow.outputs(self, x), "evaluate")
@@ -254,14 +253,13 @@ class Trainer(ModelFiles):
         verbose = check_verbose(verbose)
         if len(x) == 0:
             return np.empty((0, self.layers[-1].units))
-        if batch_size is None:
-            parts = chunks.for_layers(self.layers, len(x), 32, self.dtype)
-        else:
+        if batch_size is not None:
             batch_size = check_int(batch_size, "batch_size", minimum=1)
-            parts = [slice(i, i + batch_size) for i in range(0, len(x), batch_size)]
         out = np.empty((len(x), self.layers[-1].units), self.dtype)  # (n, units)
         start = time.perf_counter()
-        with threads.for_layers(self.layers, min(parts[0].stop, len(x))):
+        chunked = batch_size is None  # Keras's batches of 32, in chunks if the same
+        size = 32 if chunked else batch_size
+        with chunks.plan(self.layers, len(x), size, self.dtype, chunked) as parts:
             # predict_step, or with jit_compile the same pass compiled (same bits)
             compiled = predict_compiled.choose(
                 self, getattr(self, "predict_function", None)
@@ -273,7 +271,7 @@ class Trainer(ModelFiles):
                 else:
                     compiled(x[rows], out[rows])
         overflow.check_outputs(self, x, out, "predict")
-        steps = math.ceil(len(x) / (32 if batch_size is None else batch_size))
+        steps = math.ceil(len(x) / size)
         show_finished(verbose, steps, start, {})
         return out
 

@@ -51,7 +51,11 @@ def test_test_rows_are_standardized_with_the_training_statistics(data, run):
 def test_a_songs_prediction_does_not_depend_on_the_other_rows(data, run):
     _, everything = workflow.predict_run(run, data)
     _, first_five = workflow.predict_run(run, with_test_rows(data, data.x_test[:5]))
-    np.testing.assert_array_equal(first_five, everything[:5])
+    # The same numbers to float32 rounding: only the BLAS's order of summing a row
+    # may depend on how many rows it multiplies together (in panels of 24 rows on
+    # one of this project's machines), not on the rows' values.
+    np.testing.assert_allclose(first_five, everything[:5], rtol=1e-5, atol=0)
+    assert np.abs(first_five - everything[:5]).max() < 1e-6
     # With the slip, the same five songs look different in a file of their own...
     own = run.model.predict(StandardScaler().fit_transform(data.x_test[:5]))
     assert np.abs(own - everything[:5]).max() > 0.01

@@ -53,17 +53,24 @@ def test_predict_gives_the_bits_of_batches_of_32(n, dtype, features):
     np.testing.assert_array_equal(got, expected)
 
 
-def test_predict_on_two_blas_threads_gives_the_bits_of_one():
+def test_predict_gives_the_bits_of_one_blas_thread_unless_the_user_fixes_more():
+    # The default rule may take a second thread for large chunks, but only where a
+    # probe finds the bits of one thread; a count the user fixes is kept, and its
+    # chunks then give the bits of batches on that count.
     model = trained_model(features=264)
     x, _ = data(2049, 264)
     minigenre.set_blas_threads(1)
     try:
         one = model.predict(x, batch_size=32)
+        minigenre.set_blas_threads(None)
+        default = model.predict(x)
         minigenre.set_blas_threads(2)
         two = model.predict(x)
+        two_in_batches = model.predict(x, batch_size=32)
     finally:
         minigenre.set_blas_threads(None)
-    np.testing.assert_array_equal(two, one)
+    np.testing.assert_array_equal(default, one)
+    np.testing.assert_array_equal(two, two_in_batches)
 
 
 @pytest.mark.parametrize("features", FEATURES)
@@ -96,3 +103,52 @@ def test_predict_memory_stays_bounded_for_many_rows():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak - before - out.nbytes < 4e6
+
+
+class RowCountDense(Dense):
+    """A Dense layer whose output moves when it computes more than one batch's
+    rows together, as a BLAS kernel's order of summing may."""
+
+    def forward(self, x, training=False, logits=False):
+        out = super().forward(x, training, logits)
+        return out * np.float32(1 + 2**-20) if len(x) > 32 else out
+
+
+def test_chunks_that_would_change_the_bits_give_way_to_the_batches():
+    model = Sequential(
+        [RowCountDense(16, activation="elu"), Dense(10, activation="softmax")], seed=0
+    )
+    model.compile(Adam())
+    model.build(20)
+    x, y = data(1000, 20)
+    x = x.astype(np.float32)  # the model's dtype, as predict checks it
+    expected = np.concatenate(
+        [model.predict_step(x[i : i + 32]) for i in range(0, 1000, 32)]
+    )
+    np.testing.assert_array_equal(model.predict(x), expected)
+    loss = np.mean(
+        [model.test_on_batch(x[i : i + 32], y[i : i + 32]) for i in range(0, 960, 32)]
+    )
+    assert model.evaluate(x[:960], y[:960], verbose=0) == pytest.approx(loss, rel=1e-12)
+
+
+class CountingDense(Dense):
+    """Notes the rows of every forward pass."""
+
+    def forward(self, x, training=False, logits=False):
+        self.rows = [*getattr(self, "rows", []), len(x)]
+        return super().forward(x, training, logits)
+
+
+def test_each_chunk_size_is_probed_once():
+    model = Sequential(
+        [CountingDense(16, activation="elu"), Dense(10, activation="softmax")], seed=0
+    )
+    model.build(20)
+    x = data(3000, 20)[0].astype(np.float32)
+    first = model.predict(x)
+    assert sum(model.layers[0].rows) > 3000  # the probes' rows too
+    model.layers[0].rows = []
+    again = model.predict(x)
+    assert sum(model.layers[0].rows) == 3000  # remembered: no probe the second time
+    np.testing.assert_array_equal(again, first)
