@@ -18,7 +18,6 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre import initializers
-from minigenre.layers.input_layer import check_shape
 from minigenre.layers.layer import Layer
 from minigenre.training.checks import is_real_number
 
@@ -81,8 +80,10 @@ class BatchNormalization(Layer):
         moving_variance_initializer: str = "ones",
         name: str | None = None,
         input_shape=None,
+        input_dim=None,
     ) -> None:
         check_settings(axis, momentum, epsilon, center, scale)
+        super().__init__(name, input_shape, input_dim)
         self.axis = int(axis)
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = center, scale
@@ -92,18 +93,10 @@ class BatchNormalization(Layer):
             "moving_mean": initializers.get(moving_mean_initializer),
             "moving_variance": initializers.get(moving_variance_initializer),
         }
-        self.name = name
-        self.input_shape = None if input_shape is None else check_shape(input_shape)
-        self.units: int | None = None  # the width, known at build
         self.gamma = self.beta = None  # (units,) each, trainable
         self.moving_mean = self.moving_variance = None  # (units,) each, not trainable
         # What forward(training=True) keeps for backward.
         self.centered = self.mean = self.rsqrt = self.inv = None
-
-    kernel = bias = None  # no Dense parameters; gamma and beta are this layer's
-    activation = "linear"  # never fused with a loss
-    built = property(lambda self: self.units is not None)
-    input_width = property(lambda self: self.units)
 
     def build(self, input_dim: int, rng=None, dtype: DTypeLike = np.float32) -> None:
         """Creates the (units,) vectors (Keras's default initializers draw nothing)."""

@@ -6,7 +6,6 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from minigenre import activations, initializers
-from minigenre.layers.input_layer import check_shape
 from minigenre.layers.layer import Layer
 
 
@@ -24,10 +23,7 @@ class Dense(Layer):
         use_bias: Whether to add a bias vector.
         kernel_initializer: Initializer name or callable ``(shape, rng, dtype)``.
         bias_initializer: Initializer name or callable.
-        name: Layer name; a ``Sequential`` assigns ``dense``, ``dense_1``, ... if None.
-        input_shape: ``(input_dim,)`` for a first layer: its ``Sequential`` is then
-            built at once, as in Keras (which prefers an ``Input`` first).
-        input_dim: Keras 2's spelling of ``input_shape=(input_dim,)``.
+        name, input_shape, input_dim: As for every layer (``layers/layer.py``).
 
     >>> layer = Dense(2, activation="relu")
     >>> layer.build(3, np.random.default_rng(0))
@@ -50,17 +46,12 @@ class Dense(Layer):
             raise TypeError(f"units must be an integer. Received: units={units!r}")
         if units < 1:
             raise ValueError(f"units must be positive. Received: units={units}")
-        if input_dim is not None:
-            if input_shape is not None:
-                raise ValueError("Give input_shape or input_dim, not both.")
-            input_shape = (input_dim,)
-        self.input_shape = None if input_shape is None else check_shape(input_shape)
+        super().__init__(name, input_shape, input_dim)
         self.units = int(units)
         self.activation, (self._f, self._f_grad) = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.name = name
         self.kernel: NDArray | None = None
         self.bias: NDArray | None = None
         # What forward(training=True) keeps for backward: input, pre-activation, output.

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from minigenre.layers.input_layer import check_shape
-from minigenre.training.checks import check_weights, is_real_number
+from minigenre.layers.layer import Layer
+from minigenre.training.checks import is_real_number
 
 
-class Dropout:
+class Dropout(Layer):
     """``keras.layers.Dropout(rate)``: units zeroed at random during training.
 
     Args:
@@ -36,33 +36,23 @@ class Dropout:
     array([[2., 0., 0., 0.]])
     """
 
-    kernel = bias = None  # no weights: nothing for the optimizer
-
     def __init__(
         self,
         rate: float,
         seed: int | None = None,
         name: str | None = None,
         input_shape=None,
+        input_dim=None,
     ) -> None:
         if not (is_real_number(rate) and 0 <= rate < 1):
             raise ValueError(
                 f"rate must be a number in [0, 1). Received: rate={rate!r}"
             )
+        super().__init__(name, input_shape, input_dim)
         self.rate = float(rate)
         self.seed = seed
-        self.name = name
-        self.input_shape = None if input_shape is None else check_shape(input_shape)
-        self.units: int | None = None  # the width, known at build
         self.generator = None if seed is None else np.random.default_rng(seed)
         self.mask: NDArray | None = None  # the last training step's scaled mask
-
-    built = property(lambda self: self.units is not None)
-    input_width = property(lambda self: self.units)
-    weights = gradients = trainable_weights = property(lambda self: [])
-    get_weights = lambda self: []  # noqa: E731 (no weights)
-    set_weights = lambda self, weights: check_weights(list(weights), [])  # noqa: E731
-    activation = "linear"  # never fused with a loss
 
     def build(self, input_dim: int, rng=None, dtype: DTypeLike = np.float32) -> None:
         """Takes its width; without a seed, spawns its generator from ``rng`` (the
@@ -72,9 +62,6 @@ class Dropout:
         if self.generator is None:
             rng = rng if rng is not None else np.random.default_rng()
             self.generator = rng.spawn(1)[0]
-
-    def count_params(self) -> int:
-        return 0
 
     def forward(self, x, training: bool = False, logits: bool = False) -> NDArray:
         if not training or self.rate == 0:

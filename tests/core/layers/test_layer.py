@@ -32,3 +32,42 @@ def test_set_weights_checks_count_and_shapes_before_changing_anything():
         layer.set_weights([np.zeros((4, 3))])
     kept = zip(layer.weights, before, strict=True)
     assert all(np.array_equal(a, b) for a, b in kept)
+
+
+def every_kind():
+    from minigenre.layers import Activation, Dropout
+
+    return [
+        lambda **kw: Dense(3, **kw),
+        lambda **kw: Activation("relu", **kw),
+        lambda **kw: Dropout(0.5, seed=0, **kw),
+        lambda **kw: BatchNormalization(**kw),
+    ]
+
+
+@pytest.mark.parametrize("make", every_kind())
+def test_every_layer_takes_name_and_input_shape_or_keras_2s_input_dim(make):
+    layer = make(name="mine", input_shape=(7,))
+    assert isinstance(layer, Layer)
+    assert (layer.name, layer.input_shape) == ("mine", (7,))
+    assert make(input_dim=7).input_shape == (7,)
+    assert make().input_shape is None
+    with pytest.raises(ValueError, match="Give input_shape or input_dim, not both"):
+        make(input_shape=(7,), input_dim=7)
+    with pytest.raises(ValueError, match="The input shape must be"):
+        make(input_dim=0)
+
+
+@pytest.mark.parametrize("make", every_kind()[1:3])
+def test_a_layer_without_weights_is_as_wide_as_its_input(make):
+    layer = make()
+    assert not layer.built
+    layer.build(5, np.random.default_rng(0))
+    assert layer.built
+    assert layer.input_width == layer.units == 5
+    assert (layer.weights, layer.get_weights(), layer.count_params()) == ([], [], 0)
+    assert layer.kernel is None
+    assert layer.bias is None
+    layer.set_weights([])
+    with pytest.raises(ValueError, match="Expected 0 weight arrays"):
+        layer.set_weights([np.zeros(5)])
