@@ -22,9 +22,10 @@ into 10 units); on another (the same OpenBLAS, AMD EPYC) a float32 product sums
 rows in panels of 24, so in a batch of 32 rows 24-31 take the tail's kernel, and
 no chunk gives those bits. So chunks are never assumed: ``plan`` probes, once per
 network shape, chunk size and BLAS thread count, whether a chunk of random rows
-gives the bits of those rows batch by batch (``agrees``), and uses the batches
-themselves where it does not. float64, the dtype of gradient checks, keeps batches
-of ``batch_size``; ``predict(x, batch_size=32)`` always computes Keras's batches.
+gives the bits of those rows batch by batch (``agrees``, through ``probes.py``),
+and uses the batches themselves where it does not. float64, the dtype of gradient
+checks, keeps batches of ``batch_size``; ``predict(x, batch_size=32)`` always
+computes Keras's batches.
 """
 
 from __future__ import annotations
@@ -35,10 +36,9 @@ from collections.abc import Iterator
 import numpy as np
 
 from minigenre._speed import threads
+from minigenre._speed.probes import forward, inference_threads, probe_rows, remembered
 
 CHUNK_ELEMENTS = 2**17  # 1024 rows of the study's 128 units: 0.5 MB in float32
-MAX_PROBED = 256  # probe results kept (network shape, rows, batch size, threads)
-_agreed: dict[tuple, bool] = {}  # each probe's result, by what decides the kernels
 
 
 def chunk_rows(batch_size: int, widest: int, dtype: np.dtype) -> int:
@@ -107,62 +107,19 @@ def plan(
         yield [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
-def inference_threads(layers: list, rows: int, dtype: np.dtype):
-    """``threads.for_layers`` for forward passes of ``rows`` rows, on one thread
-    where more would change their bits (probed once per shape and count)."""
-
-    def same_bits(count: int) -> bool:
-        key = ("threads", network(layers), rows, np.dtype(dtype).str, count)
-        if key not in _agreed:
-            x = probe_rows(layers, rows, dtype)
-            with threads.limited(count):
-                shared = forward(layers, x)
-            with threads.limited(1):
-                remember(key, np.array_equal(shared, forward(layers, x)))
-        return _agreed[key]
-
-    return threads.for_layers(layers, rows, same_bits)
-
-
 def agrees(layers: list, rows: int, batch_size: int, dtype: np.dtype) -> bool:
     """Whether ``rows`` rows through ``layers`` at once give the bits of the same
     rows in batches of ``batch_size``, with the BLAS threads in force: probed on
     random rows the first time, then remembered. The BLAS chooses its kernels by
     shapes and threads, never by values, so one probe answers for every input."""
-    key = (network(layers), rows, batch_size, np.dtype(dtype).str, threads.current())
-    if key not in _agreed:
+
+    def probe() -> bool:
         x = probe_rows(layers, rows, dtype)
         at_once = forward(layers, x)
         with inference_threads(layers, batch_size, dtype):  # as the batches run
             batches = range(0, rows, batch_size)
             in_batches = [forward(layers, x[i : i + batch_size]) for i in batches]
-        remember(key, np.array_equal(at_once, np.concatenate(in_batches)))
-    return _agreed[key]
+        return np.array_equal(at_once, np.concatenate(in_batches))
 
-
-def network(layers: list) -> tuple:
-    """What decides a forward pass's kernels: each layer's kind and width, and
-    its weights' shapes."""
-    return tuple(
-        (type(layer).__name__, layer.units, *(w.shape for w in layer.weights))
-        for layer in layers
-    )
-
-
-def probe_rows(layers: list, rows: int, dtype: np.dtype) -> np.ndarray:
-    """Random inputs (rows, input width), the same for every probe."""
-    x = np.random.default_rng(0).standard_normal((rows, layers[0].input_width))
-    return x.astype(dtype)
-
-
-def remember(key: tuple, agreed: bool) -> None:
-    if len(_agreed) >= MAX_PROBED:  # memory bounded however many shapes come
-        _agreed.clear()
-    _agreed[key] = agreed
-
-
-def forward(layers: list, x: np.ndarray) -> np.ndarray:
-    """The inference pass, as ``predict_step`` runs it: (rows, last units)."""
-    for layer in layers:
-        x = layer.forward(x)
-    return x
+    key = ("chunks", rows, batch_size, threads.current())
+    return remembered(key, layers, dtype, probe)

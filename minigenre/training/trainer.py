@@ -19,7 +19,7 @@ import time
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from minigenre._speed import chunks, jit, predict_compiled, step_compiled, threads
+from minigenre._speed import chunks, jit, predict_compiled, probes, step_compiled
 from minigenre._speed.flat import flat_parameters
 from minigenre.callbacks import Callback, History
 from minigenre.saving.model_files import ModelFiles
@@ -83,7 +83,7 @@ class Trainer(ModelFiles):
         weight = self._weights_of(y, sample_weight, class_weight)
         self.make_train_function(steps=1)
         logs = RunningLogs(self)
-        with threads.for_layers(self.layers, len(x)):
+        with probes.training_threads(self.layers, len(x), self.dtype):
             logs.add(*self.train_step(x, y, weight), y, weight)
         return returned(logs.result(), return_dict)  # the batch's own, as Keras
 
@@ -102,7 +102,7 @@ class Trainer(ModelFiles):
         x, y = checked_batch(self, x, y, "compute_gradients")
         weight = self._weights_of(y, sample_weight, None)
         before = self.get_weights()
-        with threads.for_layers(self.layers, len(x)):
+        with probes.training_threads(self.layers, len(x), self.dtype):
             out, _ = self.compute_loss(x, y, weight, training=True)
             self.backward(y, out, weight)
         self.set_weights(before)
@@ -181,7 +181,8 @@ class Trainer(ModelFiles):
         history = History()
         history.params = {"verbose": verbose, "epochs": epochs, "steps": batches.steps}
         self.history = history  # model.history, as in Keras
-        with threads.for_layers(self.layers, min(batch_size, len(x))):
+        rows = min(batch_size, len(x))
+        with probes.training_threads(self.layers, rows, self.dtype):
             # the probes of the compiled forms run with the fit's threads too
             self.make_train_function(max(epochs - initial_epoch, 0) * batches.steps)
             return loops.fit_loop(
