@@ -4,46 +4,23 @@ machine was. Whether it does is the BLAS's doing; each test computes the answer
 itself, beside minigenre's probe, and checks that minigenre followed it."""
 
 import numpy as np
-import pytest
-from threadpoolctl import threadpool_info, threadpool_limits
+from blas_pools import blas_threads, default_rule  # noqa: F401 (autouse)
+from threadpoolctl import threadpool_limits
 
 import minigenre
 from minigenre import Dense, Sequential
 from minigenre.layers import Dropout
-
-USER_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-)
-
-
-def pool_sizes():
-    pools = [info for info in threadpool_info() if info["user_api"] == "blas"]
-    numpys = [info for info in pools if "numpy" in info["filepath"]]
-    return {info["num_threads"] for info in numpys or pools}
-
-
-@pytest.fixture(autouse=True)
-def default_rule(monkeypatch):
-    for name in USER_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    if not pool_sizes():
-        pytest.skip("NumPy has no BLAS that threadpoolctl can see")
-    yield
-    minigenre.set_blas_threads(None)
 
 
 class RecordingDense(Dense):
     """Notes the BLAS pool size whenever it computes, forward or backward."""
 
     def forward(self, *args, **kwargs):
-        self.seen = getattr(self, "seen", set()) | pool_sizes()
+        self.seen = getattr(self, "seen", set()) | blas_threads()
         return super().forward(*args, **kwargs)
 
     def backward(self, *args, **kwargs):
-        self.seen = getattr(self, "seen", set()) | pool_sizes()
+        self.seen = getattr(self, "seen", set()) | blas_threads()
         return super().backward(*args, **kwargs)
 
 

@@ -11,37 +11,11 @@ import time
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info, threadpool_limits
+from blas_pools import USER_VARIABLES, blas_threads, default_rule  # noqa: F401
+from threadpoolctl import threadpool_limits
 
 import minigenre
 from minigenre import Callback, Dense, Sequential
-
-USER_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-)
-
-
-def blas_threads():
-    """The pool sizes of NumPy's BLAS: the one in NumPy's wheel (numpy.libs) if there
-    is one, else every BLAS loaded. Other packages may load their own (numba loads
-    SciPy's), which NumPy's products never use."""
-    pools = [info for info in threadpool_info() if info["user_api"] == "blas"]
-    numpys = [info for info in pools if "numpy" in info["filepath"]]
-    return {info["num_threads"] for info in numpys or pools}
-
-
-@pytest.fixture(autouse=True)
-def default_rule(monkeypatch):
-    """Each test starts from the default rule and no user variable."""
-    for name in USER_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    if not blas_threads():
-        pytest.skip("NumPy has no BLAS that threadpoolctl can see")
-    yield
-    minigenre.set_blas_threads(None)
 
 
 class RecordThreads(Callback):
