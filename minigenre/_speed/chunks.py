@@ -99,7 +99,9 @@ def plan(
     if rows > batch_size and n > batch_size + 1:  # a chunk may hold two batches
         parts = list(chunks(n, batch_size, rows))
         with inference_threads(layers, min(rows, n), dtype):
-            sizes = {part.stop - part.start for part in parts} - {1}
+            # Largest first: the full chunk's answer, remembered, settles a
+            # refusal without probing each new call's last, shorter part.
+            sizes = sorted({part.stop - part.start for part in parts} - {1})[::-1]
             if all(agrees(layers, size, batch_size, dtype) for size in sizes):
                 yield parts
                 return

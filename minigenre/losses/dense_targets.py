@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from numpy.typing import DTypeLike, NDArray
 
-from minigenre.losses.loss import Loss
+from minigenre.losses.loss import Loss, batch_mean_gradient
 from minigenre.training.checks import check_targets
 
 
@@ -21,6 +21,4 @@ class DenseTargets(Loss):
         """dL/dlogits of the fused path: ``(p - y) / n`` (over ``outputs`` too for
         binary cross-entropy, the mean over the outputs)."""
         grad = (probs - y_true) / self.outputs_in_mean(probs)  # (batch, outputs)
-        if sample_weight is not None:
-            grad *= sample_weight[:, None]
-        return grad / len(probs)
+        return batch_mean_gradient(grad, sample_weight)

@@ -31,10 +31,16 @@ class Loss:
 
     def gradient(self, y_true, y_pred, sample_weight=None) -> NDArray:
         """dL/dy_pred of the weighted batch mean, shape (batch, outputs)."""
-        grad = self.output_gradient(y_true, y_pred)  # each row's own
-        if sample_weight is not None:
-            grad *= sample_weight[:, None]
-        return grad / len(y_pred)
+        return batch_mean_gradient(self.output_gradient(y_true, y_pred), sample_weight)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+def batch_mean_gradient(grad: NDArray, sample_weight: NDArray | None) -> NDArray:
+    """The gradient of the weighted batch mean from each row's own (batch,
+    outputs): times the row's weight, over the batch size. ``grad`` is the
+    caller's to overwrite."""
+    if sample_weight is not None:
+        grad *= sample_weight[:, None]
+    return grad / len(grad)

@@ -23,7 +23,8 @@ class Optimizer:
         self.iterations = 0  # updates applied so far
 
     def get_config(self) -> dict:
-        """The settings, by Keras's names (``keras.optimizers.Adam.get_config``)."""
+        """The settings, by Keras's names (as Keras's optimizers' ``get_config``);
+        each optimizer adds its own to these."""
         return {"learning_rate": self.learning_rate}
 
     def __repr__(self) -> str:  # e.g. Adam(learning_rate=0.001, beta_1=0.9, ...)
